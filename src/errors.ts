@@ -1,0 +1,90 @@
+/**
+ * The one error type of realtime-xstate. Every failure a user can observe — a rejected promise, an
+ * `error` event, a thrown call — is a `RealtimeError` with a machine-readable `code`.
+ */
+export type RealtimeErrorCode =
+  | 'timeout'
+  | 'join_failed'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'buffer_overflow'
+  | 'invalid_frame'
+  | 'invalid_argument'
+  | 'connection_closed'
+  | 'not_joined'
+  | 'channel_error'
+  | 'channel_closed'
+  | 'push_failed'
+  | 'http_error'
+  | 'missing_apikey'
+  | 'unsupported_vsn'
+  | 'no_transport'
+  | 'name_too_long'
+  | 'server_error'
+
+export type RealtimeErrorMetadata = Readonly<Record<string, unknown>>
+
+/** The error shape shared by the Supabase client libraries. */
+export interface SupabaseError {
+  code: RealtimeErrorCode
+  message: string
+  service: 'realtime'
+  metadata: RealtimeErrorMetadata
+}
+
+export class RealtimeError extends Error {
+  override readonly name = 'RealtimeError'
+  readonly code: RealtimeErrorCode
+  readonly metadata: RealtimeErrorMetadata
+
+  constructor(code: RealtimeErrorCode, message: string, metadata: RealtimeErrorMetadata = {}) {
+    super(redactSecrets(message))
+    this.code = code
+    this.metadata = redactMetadata(metadata)
+  }
+
+  /** Mirrors the Elixir client's `RealtimeError.new/3`. */
+  static new(code: RealtimeErrorCode, message: string, metadata: RealtimeErrorMetadata = {}): RealtimeError {
+    return new RealtimeError(code, message, metadata)
+  }
+
+  toJSON(): SupabaseError {
+    return toSupabaseError(this)
+  }
+}
+
+export function toSupabaseError(error: RealtimeError): SupabaseError {
+  return { code: error.code, message: error.message, service: 'realtime', metadata: error.metadata }
+}
+
+export function isRealtimeError(value: unknown): value is RealtimeError {
+  return value instanceof RealtimeError
+}
+
+// A JWT (three base64url parts) or an `apikey=`/`access_token=` query value must never reach a log
+// line or an error message: both end up in bug reports and telemetry.
+const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g
+const SECRET_QUERY_PATTERN = /\b(apikey|access_token|token)=([^&\s"']+)/gi
+const SECRET_KEYS = new Set(['apikey', 'access_token', 'accesstoken', 'token', 'authorization', 'user_token', 'jwt'])
+
+export function redactSecrets(text: string): string {
+  return text.replace(JWT_PATTERN, '[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')
+}
+
+/** A copy of `value` in which secrets are replaced; depth-limited so cyclic data cannot hang it. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value)
+  if (value === null || typeof value !== 'object' || depth > 6) return value
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1))
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    const safe = SECRET_KEYS.has(key.toLowerCase()) && item != null ? '[redacted]' : redact(item, depth + 1)
+    Object.defineProperty(out, key, { value: safe, enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}
+
+function redactMetadata(metadata: RealtimeErrorMetadata): RealtimeErrorMetadata {
+  return redact(metadata) as RealtimeErrorMetadata
+}

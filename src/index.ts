@@ -1,0 +1,2 @@
+export { RealtimeError, toSupabaseError, isRealtimeError, type RealtimeErrorCode, type SupabaseError } from './errors.js'
+export * from './protocol/index.js'

@@ -1,0 +1,245 @@
+/**
+ * vsn 2.0.0 binary frames (protocol.md §1.3). Every header field is one unsigned byte and every string
+ * is UTF-8 whose *byte* length is in the header, so names are limited to 255 bytes. Decoding reads
+ * through views of the one buffer; only a raw binary user payload is copied out, because callers
+ * receive it as an ArrayBuffer they may keep.
+ */
+import { RealtimeError } from '../errors.js'
+import { BinaryKind, PayloadEncoding, type PhoenixMessage, type Ref } from './types.js'
+
+const encoder = new TextEncoder()
+// fatal: a name that is not valid UTF-8 is a malformed frame, not a string full of U+FFFD.
+const decoder = new TextDecoder('utf-8', { fatal: true })
+const MAX_FIELD_BYTES = 255
+
+export class TruncatedFrameError extends Error {}
+
+function utf8(name: string, value: string): Uint8Array {
+  const bytes = encoder.encode(value)
+  if (bytes.length > MAX_FIELD_BYTES) {
+    throw new RealtimeError('name_too_long', `${name} length ${bytes.length} exceeds maximum of ${MAX_FIELD_BYTES} bytes`, {
+      field: name,
+      bytes: bytes.length,
+    })
+  }
+  return bytes
+}
+
+export function toBytes(payload: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (payload instanceof Uint8Array) return payload
+  if (ArrayBuffer.isView(payload)) return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)
+  return new Uint8Array(payload)
+}
+
+export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+}
+
+function assemble(header: number[], parts: Uint8Array[]): Uint8Array {
+  let size = header.length
+  for (const part of parts) size += part.length
+  const out = new Uint8Array(size)
+  out.set(header, 0)
+  let offset = header.length
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+/** Kind 3: a user broadcast pushed by a client. */
+export interface UserBroadcastPush {
+  joinRef: Ref
+  ref: Ref
+  topic: string
+  userEvent: string
+  /** Serialized JSON object, or '' for none. */
+  metadata: string
+  payload: Uint8Array
+  encoding: (typeof PayloadEncoding)[keyof typeof PayloadEncoding]
+}
+
+export function encodeUserBroadcastPush(push: UserBroadcastPush): Uint8Array {
+  const joinRef = utf8('join_ref', push.joinRef ?? '')
+  const ref = utf8('ref', push.ref ?? '')
+  const topic = utf8('topic', push.topic)
+  const event = utf8('user_event', push.userEvent)
+  const metadata = utf8('metadata', push.metadata)
+  return assemble(
+    [BinaryKind.userBroadcastPush, joinRef.length, ref.length, topic.length, event.length, metadata.length, push.encoding],
+    [joinRef, ref, topic, event, metadata, push.payload],
+  )
+}
+
+/** Kind 4: a user broadcast fanned out by the server. */
+export interface UserBroadcast {
+  topic: string
+  userEvent: string
+  metadata: string
+  payload: Uint8Array
+  encoding: (typeof PayloadEncoding)[keyof typeof PayloadEncoding]
+}
+
+export function encodeUserBroadcast(message: UserBroadcast): Uint8Array {
+  const topic = utf8('topic', message.topic)
+  const event = utf8('user_event', message.userEvent)
+  const metadata = utf8('metadata', message.metadata)
+  return assemble([BinaryKind.userBroadcast, topic.length, event.length, metadata.length, message.encoding], [topic, event, metadata, message.payload])
+}
+
+/** Kind 0 from a client: a push whose payload is raw bytes. */
+export function encodeClientPush(message: PhoenixMessage<Uint8Array>): Uint8Array {
+  const joinRef = utf8('join_ref', message.joinRef ?? '')
+  const ref = utf8('ref', message.ref ?? '')
+  const topic = utf8('topic', message.topic)
+  const event = utf8('event', message.event)
+  return assemble([BinaryKind.push, joinRef.length, ref.length, topic.length, event.length], [joinRef, ref, topic, event, message.payload])
+}
+
+/** Kind 0 from the server: a push with raw bytes (no ref). */
+export function encodeServerPush(message: PhoenixMessage<Uint8Array>): Uint8Array {
+  const joinRef = utf8('join_ref', message.joinRef ?? '')
+  const topic = utf8('topic', message.topic)
+  const event = utf8('event', message.event)
+  return assemble([BinaryKind.push, joinRef.length, topic.length, event.length], [joinRef, topic, event, message.payload])
+}
+
+/** Kind 1: a reply with a raw binary response. */
+export function encodeServerReply(message: { joinRef: Ref; ref: Ref; topic: string; status: string; response: Uint8Array }): Uint8Array {
+  const joinRef = utf8('join_ref', message.joinRef ?? '')
+  const ref = utf8('ref', message.ref ?? '')
+  const topic = utf8('topic', message.topic)
+  const status = utf8('status', message.status)
+  return assemble([BinaryKind.reply, joinRef.length, ref.length, topic.length, status.length], [joinRef, ref, topic, status, message.response])
+}
+
+/** Kind 2: a broadcast with a raw binary payload. */
+export function encodeServerBroadcast(message: { topic: string; event: string; payload: Uint8Array }): Uint8Array {
+  const topic = utf8('topic', message.topic)
+  const event = utf8('event', message.event)
+  return assemble([BinaryKind.broadcast, topic.length, event.length], [topic, event, message.payload])
+}
+
+/** Reads length-prefixed fields from one frame without copying. */
+class Reader {
+  offset: number
+  constructor(
+    readonly bytes: Uint8Array,
+    headerSize: number,
+  ) {
+    if (bytes.length < headerSize) throw new TruncatedFrameError(`binary header needs ${headerSize} bytes, frame has ${bytes.length}`)
+    this.offset = headerSize
+  }
+  string(length: number): string {
+    const end = this.offset + length
+    if (end > this.bytes.length) throw new TruncatedFrameError(`field runs past the end of the frame (${end} > ${this.bytes.length})`)
+    const value = length === 0 ? '' : decoder.decode(this.bytes.subarray(this.offset, end))
+    this.offset = end
+    return value
+  }
+  ref(length: number): Ref {
+    return length === 0 ? null : this.string(length)
+  }
+  rest(): Uint8Array {
+    return this.bytes.subarray(this.offset)
+  }
+}
+
+function copyOut(view: Uint8Array): ArrayBuffer {
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer
+}
+
+function parseJsonBytes(view: Uint8Array): unknown {
+  return view.length === 0 ? {} : JSON.parse(decoder.decode(view))
+}
+
+function userPayload(view: Uint8Array, encoding: number): unknown {
+  return encoding === PayloadEncoding.binary ? copyOut(view) : parseJsonBytes(view)
+}
+
+function broadcastPayload(userEvent: string, metadataText: string, payload: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: 'broadcast', event: userEvent, payload }
+  if (metadataText.length > 0) out['meta'] = JSON.parse(metadataText)
+  return out
+}
+
+/** Binary frames a client receives: kinds 0, 1, 2 and 4. */
+export function decodeServerBinary(bytes: Uint8Array): PhoenixMessage {
+  const kind = bytes[0]
+  switch (kind) {
+    case BinaryKind.push: {
+      const r = new Reader(bytes, 4)
+      const joinRef = r.ref(bytes[1]!)
+      const topic = r.string(bytes[2]!)
+      const event = r.string(bytes[3]!)
+      return { joinRef, ref: null, topic, event, payload: copyOut(r.rest()) }
+    }
+    case BinaryKind.reply: {
+      const r = new Reader(bytes, 5)
+      const joinRef = r.ref(bytes[1]!)
+      const ref = r.ref(bytes[2]!)
+      const topic = r.string(bytes[3]!)
+      const status = r.string(bytes[4]!)
+      return { joinRef, ref, topic, event: 'phx_reply', payload: { status, response: copyOut(r.rest()) } }
+    }
+    case BinaryKind.broadcast: {
+      const r = new Reader(bytes, 3)
+      const topic = r.string(bytes[1]!)
+      const event = r.string(bytes[2]!)
+      return { joinRef: null, ref: null, topic, event, payload: copyOut(r.rest()) }
+    }
+    case BinaryKind.userBroadcast: {
+      const r = new Reader(bytes, 5)
+      const topic = r.string(bytes[1]!)
+      const userEvent = r.string(bytes[2]!)
+      const metadata = r.string(bytes[3]!)
+      const payload = userPayload(r.rest(), bytes[4]!)
+      return { joinRef: null, ref: null, topic, event: 'broadcast', payload: broadcastPayload(userEvent, metadata, payload) }
+    }
+    default:
+      throw new TruncatedFrameError(kind === undefined ? 'empty binary frame' : `unknown binary kind ${kind}`)
+  }
+}
+
+/** A kind-3 push as the dev server sees it: the decoded message plus the raw user payload. */
+export interface DecodedUserBroadcastPush extends PhoenixMessage<Record<string, unknown>> {
+  raw: { payload: Uint8Array; encoding: number; metadata: string; userEvent: string }
+}
+
+/** Binary frames a server receives: kinds 0 and 3. */
+export function decodeClientBinary(bytes: Uint8Array): PhoenixMessage | DecodedUserBroadcastPush {
+  const kind = bytes[0]
+  switch (kind) {
+    case BinaryKind.push: {
+      const r = new Reader(bytes, 5)
+      const joinRef = r.ref(bytes[1]!)
+      const ref = r.ref(bytes[2]!)
+      const topic = r.string(bytes[3]!)
+      const event = r.string(bytes[4]!)
+      return { joinRef, ref, topic, event, payload: copyOut(r.rest()) }
+    }
+    case BinaryKind.userBroadcastPush: {
+      const r = new Reader(bytes, 7)
+      const joinRef = r.ref(bytes[1]!)
+      const ref = r.ref(bytes[2]!)
+      const topic = r.string(bytes[3]!)
+      const userEvent = r.string(bytes[4]!)
+      const metadata = r.string(bytes[5]!)
+      // The server treats every non-zero encoding as JSON (protocol.md §1.3).
+      const encoding = bytes[6] === 0 ? PayloadEncoding.binary : PayloadEncoding.json
+      const rest = r.rest()
+      const payload = userPayload(rest, encoding)
+      return {
+        joinRef,
+        ref,
+        topic,
+        event: 'broadcast',
+        payload: broadcastPayload(userEvent, metadata, payload),
+        raw: { payload: rest, encoding, metadata, userEvent },
+      }
+    }
+    default:
+      throw new TruncatedFrameError(kind === undefined ? 'empty binary frame' : `unknown binary kind ${kind}`)
+  }
+}

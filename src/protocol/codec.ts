@@ -1,0 +1,164 @@
+/**
+ * Encode and decode frames for both vsns, in both directions (client and dev server share this).
+ * Decoding never throws: a malformed frame becomes `{ ok: false, error }` with code `invalid_frame`
+ * and the frame's size, so the socket that received it can report it and keep going.
+ */
+import * as v from 'valibot'
+import { RealtimeError } from '../errors.js'
+import {
+  decodeClientBinary,
+  decodeServerBinary,
+  encodeClientPush,
+  encodeServerPush,
+  encodeServerReply,
+  encodeUserBroadcastPush,
+  isBinary,
+  toBytes,
+  TruncatedFrameError,
+  type DecodedUserBroadcastPush,
+} from './binary.js'
+import { ClientArrayFrame, clientPayloadSchema, describeIssue, ObjectFrame, ServerArrayFrame, serverPayloadSchema } from './schemas.js'
+import { PayloadEncoding, VSN_1, type PhoenixMessage, type Vsn, type WireFrame } from './types.js'
+
+export type DecodeResult<M = PhoenixMessage> = { ok: true; message: M } | { ok: false; error: RealtimeError }
+
+export type RawFrame = string | ArrayBuffer | ArrayBufferView
+
+const encoder = new TextEncoder()
+/** Keys of a broadcast push that travel as kind-3 metadata (realtime-js's default allow-list). */
+const METADATA_KEYS = ['persist'] as const
+
+function frameSize(data: RawFrame): number {
+  return typeof data === 'string' ? encoder.encode(data).length : data.byteLength
+}
+
+function invalid(data: RawFrame, reason: string): { ok: false; error: RealtimeError } {
+  const bytes = frameSize(data)
+  return { ok: false, error: new RealtimeError('invalid_frame', `invalid frame (${bytes} bytes): ${reason}`, { bytes, reason }) }
+}
+
+type Direction = 'fromServer' | 'fromClient'
+
+function parseText(data: string, vsn: Vsn, direction: Direction): DecodeResult {
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  } catch {
+    return invalid(data, 'not JSON')
+  }
+  let message: PhoenixMessage
+  if (vsn === VSN_1) {
+    if (!v.is(ObjectFrame, value)) return invalid(data, `not a vsn 1.0.0 frame (${describeIssue(ObjectFrame, value)})`)
+    message = { joinRef: value.join_ref ?? null, ref: value.ref ?? null, topic: value.topic, event: value.event, payload: value.payload }
+  } else {
+    const schema = direction === 'fromServer' ? ServerArrayFrame : ClientArrayFrame
+    if (!v.is(schema, value)) return invalid(data, `not a vsn 2.0.0 frame (${describeIssue(schema, value)})`)
+    message = { joinRef: value[0], ref: value[1], topic: value[2], event: value[3], payload: value[4] }
+  }
+  const payloadSchema = direction === 'fromServer' ? serverPayloadSchema(message.event) : clientPayloadSchema(message.event)
+  if (payloadSchema && !v.is(payloadSchema, message.payload)) {
+    return invalid(data, `bad ${message.event} payload (${describeIssue(payloadSchema, message.payload)})`)
+  }
+  return { ok: true, message }
+}
+
+function parseBinary<M>(data: ArrayBuffer | ArrayBufferView, vsn: Vsn, decode: (bytes: Uint8Array) => M): DecodeResult<M> {
+  if (vsn === VSN_1) return invalid(data, 'binary frames need vsn 2.0.0')
+  try {
+    return { ok: true, message: decode(toBytes(data)) }
+  } catch (error) {
+    if (error instanceof TruncatedFrameError || error instanceof SyntaxError || error instanceof TypeError) return invalid(data, error.message)
+    throw error
+  }
+}
+
+/** A frame the client received from the server. */
+export function decodeServerFrame(data: RawFrame, vsn: Vsn): DecodeResult {
+  if (typeof data === 'string') return parseText(data, vsn, 'fromServer')
+  const result = parseBinary(data, vsn, decodeServerBinary)
+  if (result.ok && result.message.event === 'broadcast') {
+    const payloadSchema = serverPayloadSchema('broadcast')!
+    if (!v.is(payloadSchema, result.message.payload)) return invalid(data, 'bad broadcast payload')
+  }
+  return result
+}
+
+/** A frame the server received from a client. Kind-3 pushes keep their raw payload in `raw`. */
+export function decodeClientFrame(data: RawFrame, vsn: Vsn): DecodeResult<PhoenixMessage | DecodedUserBroadcastPush> {
+  if (typeof data === 'string') return parseText(data, vsn, 'fromClient')
+  return parseBinary(data, vsn, decodeClientBinary)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isBinary(value)
+}
+
+function stringify(value: unknown, what: string): string {
+  try {
+    const text = JSON.stringify(value)
+    if (text === undefined) throw new TypeError('not serializable')
+    return text
+  } catch (error) {
+    throw new RealtimeError('invalid_argument', `${what} cannot be sent as JSON: ${(error as Error).message}`)
+  }
+}
+
+function encodeUserBroadcast(message: PhoenixMessage<Record<string, unknown>>): Uint8Array {
+  const body = message.payload
+  const userPayload = body['payload']
+  const meta: Record<string, unknown> = {}
+  let hasMeta = false
+  for (const key of METADATA_KEYS) {
+    if (body[key] !== undefined) {
+      meta[key] = body[key]
+      hasMeta = true
+    }
+  }
+  const binary = isBinary(userPayload)
+  return encodeUserBroadcastPush({
+    joinRef: message.joinRef,
+    ref: message.ref,
+    topic: message.topic,
+    userEvent: body['event'] as string,
+    metadata: hasMeta ? JSON.stringify(meta) : '',
+    encoding: binary ? PayloadEncoding.binary : PayloadEncoding.json,
+    payload: binary ? toBytes(userPayload) : encoder.encode(stringify(userPayload ?? {}, 'broadcast payload')),
+  })
+}
+
+/**
+ * A frame the client sends. Under vsn 2.0.0 a broadcast becomes a binary kind-3 frame (as realtime-js
+ * sends it), a binary payload a kind-0 push, everything else a JSON array. Throws `RealtimeError`
+ * (`name_too_long`, `invalid_argument`) instead of producing a corrupt frame.
+ */
+export function encodeClientFrame(message: PhoenixMessage, vsn: Vsn): WireFrame {
+  if (vsn === VSN_1) {
+    if (isBinary(message.payload)) throw new RealtimeError('invalid_argument', 'binary payloads need vsn 2.0.0', { topic: message.topic })
+    const frame: Record<string, unknown> = { topic: message.topic, event: message.event, payload: message.payload, ref: message.ref }
+    if (message.joinRef !== null) frame['join_ref'] = message.joinRef
+    return stringify(frame, 'frame')
+  }
+  const payload = message.payload
+  if (message.event === 'broadcast' && isRecord(payload) && typeof payload['event'] === 'string') {
+    return encodeUserBroadcast(message as PhoenixMessage<Record<string, unknown>>)
+  }
+  if (isBinary(payload)) return encodeClientPush({ ...message, payload: toBytes(payload) })
+  return stringify([message.joinRef, message.ref, message.topic, message.event, payload], 'frame')
+}
+
+/**
+ * A frame the server sends. vsn 1.0.0 objects carry only event/payload/ref/topic, in the sorted key
+ * order the real server's JSON encoder produces. Binary payloads become kind 0 (push) or kind 1
+ * (reply) under vsn 2.0.0; user broadcasts have their own encoder in binary.ts.
+ */
+export function encodeServerFrame(message: PhoenixMessage, vsn: Vsn): WireFrame {
+  if (vsn === VSN_1) {
+    return stringify({ event: message.event, payload: message.payload, ref: message.ref, topic: message.topic }, 'frame')
+  }
+  const payload = message.payload
+  if (message.event === 'phx_reply' && isRecord(payload) && isBinary(payload['response'])) {
+    return encodeServerReply({ ...message, status: String(payload['status']), response: toBytes(payload['response']) })
+  }
+  if (isBinary(payload)) return encodeServerPush({ ...message, payload: toBytes(payload) })
+  return stringify([message.joinRef, message.ref, message.topic, message.event, payload], 'frame')
+}
