@@ -18,6 +18,10 @@ rmSync('dist', { recursive: true, force: true })
 const common = { bundle: true, packages: 'external', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' }
 await build({ ...common, entryPoints: present, format: 'esm', outdir: 'dist/esm' })
 await build({ ...common, entryPoints: present, format: 'cjs', outdir: 'dist/cjs', outExtension: { '.js': '.cjs' } })
+// The CLI is the package's `bin`: it needs a shebang to run as `npx realtime-xstate`.
+if (present.cli) {
+  await build({ ...common, entryPoints: { cli: present.cli }, format: 'cjs', outdir: 'dist/cjs', outExtension: { '.js': '.cjs' }, banner: { js: '#!/usr/bin/env node' } })
+}
 
 // Browsers have a WebSocket of their own: the `ws` package must not be in the bundle.
 const noNodeWebSocket = {

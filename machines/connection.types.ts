@@ -24,7 +24,17 @@ export type ConnectionEvent =
 
 /** What the connection actor tells its parent (the root client actor) through `notifyParent`. */
 export type ConnectionNotification =
-  | { type: 'connection.state'; old: ConnectionStateName; new: ConnectionStateName }
+  | {
+      type: 'connection.state'
+      old: ConnectionStateName
+      new: ConnectionStateName
+      /**
+       * Added by connection.machine: on a move to `open`, the token resolved for this connection
+       * (setAuth token, else the token function's result, else the static `accessToken`, else the apikey),
+       * for join payloads. Absent on other moves.
+       */
+      accessToken?: string
+    }
   | { type: 'connection.error'; error: RealtimeError }
   | { type: 'connection.heartbeat'; status: HeartbeatStatus; rttMs?: number }
 
@@ -46,4 +56,19 @@ export interface ConnectionInput {
    * function so that a broadcast does not cost a state-machine transition.
    */
   deliver?: (message: PhoenixMessage) => void
+  /**
+   * Reconnect schedule after an unclean close: an array of base delays in ms (entry n-1 for attempt n,
+   * the last one repeats, each jittered ±10 %) or a function of the attempt number (1-based) used as is.
+   * @default quick first retry (random 0–250 ms), then 1000, 2000, 5000, 10000, 10000 … ms, each ±10 %
+   */
+  reconnectDelays?: ReconnectSchedule
+  /** Source of randomness for the backoff jitter, in [0, 1). Tests inject a fixed one. @default Math.random */
+  random?: () => number
+  /** Clock for heartbeat round-trip times, in ms. Tests pass the simulated clock's `now`. @default Date.now */
+  now?: () => number
+  /** Fresh refs for heartbeats; pass the client's ref counter to share one sequence. @default own counter "1", "2", … */
+  makeRef?: () => string
 }
+
+/** See `ConnectionInput.reconnectDelays`. */
+export type ReconnectSchedule = readonly number[] | ((attempt: number) => number)

@@ -21,6 +21,12 @@ export type RealtimeErrorCode =
   | 'no_transport'
   | 'name_too_long'
   | 'server_error'
+  /** The WebSocket reported an error (failed upgrade, network error) or could not be created. */
+  | 'transport_error'
+  /** The access-token function threw, returned no token or did not settle in time; a fallback was used. */
+  | 'token_fetch_failed'
+  /** A function the client calls for inbound data (e.g. the connection's `deliver`) threw. */
+  | 'listener_error'
 
 export type RealtimeErrorMetadata = Readonly<Record<string, unknown>>
 

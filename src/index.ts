@@ -1,2 +1,17 @@
 export { RealtimeError, toSupabaseError, isRealtimeError, type RealtimeErrorCode, type SupabaseError } from './errors.js'
 export * from './protocol/index.js'
+export { createRealtimeClient, RealtimeClient, type WaitForAckOptions, type AckOutcome } from './client.js'
+export type { RealtimeClientOptions, XStateClock } from './client-options.js'
+export {
+  RealtimeChannel,
+  type ChannelOptions,
+  type SubscribeOptions,
+  type PushOptions,
+  type UnsubscribeResult,
+} from './channel.js'
+export type { BroadcastCallback, BroadcastMessage } from './broadcast-listeners.js'
+export type { RealtimeEvent, RealtimeEventListener, Logger, LogLevel, PresenceEntry } from './events.js'
+export type { HttpSendResult } from './http-send.js'
+export type { ChannelStateName } from '../machines/channel.types.js'
+export type { ClientEvent } from '../machines/client.types.js'
+export type { ConnectionStateName, HeartbeatStatus, LifecycleSignal } from '../machines/connection.types.js'

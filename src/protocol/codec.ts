@@ -3,7 +3,7 @@
  * Decoding never throws: a malformed frame becomes `{ ok: false, error }` with code `invalid_frame`
  * and the frame's size, so the socket that received it can report it and keep going.
  */
-import * as v from 'valibot'
+import type * as v from 'valibot'
 import { RealtimeError } from '../errors.js'
 import {
   decodeClientBinary,
@@ -13,11 +13,12 @@ import {
   encodeServerReply,
   encodeUserBroadcastPush,
   isBinary,
+  MalformedFrameError,
   toBytes,
-  TruncatedFrameError,
   type DecodedUserBroadcastPush,
 } from './binary.js'
-import { ClientArrayFrame, clientPayloadSchema, describeIssue, ObjectFrame, ServerArrayFrame, serverPayloadSchema } from './schemas.js'
+import type { ObjectFrame, ServerArrayFrame } from './schemas.js'
+import { clientArrayFrame, describeIssue, objectFrame, payloadCheck, serverArrayFrame } from './schemas.js'
 import { PayloadEncoding, VSN_1, type PhoenixMessage, type Vsn, type WireFrame } from './types.js'
 
 export type DecodeResult<M = PhoenixMessage> = { ok: true; message: M } | { ok: false; error: RealtimeError }
@@ -29,7 +30,8 @@ const encoder = new TextEncoder()
 const METADATA_KEYS = ['persist'] as const
 
 function frameSize(data: RawFrame): number {
-  return typeof data === 'string' ? encoder.encode(data).length : data.byteLength
+  if (typeof data === 'string') return encoder.encode(data).length
+  return isBinary(data) ? data.byteLength : 0
 }
 
 function invalid(data: RawFrame, reason: string): { ok: false; error: RealtimeError } {
@@ -48,45 +50,51 @@ function parseText(data: string, vsn: Vsn, direction: Direction): DecodeResult {
   }
   let message: PhoenixMessage
   if (vsn === VSN_1) {
-    if (!v.is(ObjectFrame, value)) return invalid(data, `not a vsn 1.0.0 frame (${describeIssue(ObjectFrame, value)})`)
-    message = { joinRef: value.join_ref ?? null, ref: value.ref ?? null, topic: value.topic, event: value.event, payload: value.payload }
+    if (!objectFrame.is(value)) return invalid(data, `not a vsn 1.0.0 frame (${describeIssue(objectFrame.schema, value)})`)
+    const frame = value as v.InferOutput<typeof ObjectFrame>
+    message = { joinRef: frame.join_ref ?? null, ref: frame.ref ?? null, topic: frame.topic, event: frame.event, payload: frame.payload }
   } else {
-    const schema = direction === 'fromServer' ? ServerArrayFrame : ClientArrayFrame
-    if (!v.is(schema, value)) return invalid(data, `not a vsn 2.0.0 frame (${describeIssue(schema, value)})`)
-    message = { joinRef: value[0], ref: value[1], topic: value[2], event: value[3], payload: value[4] }
+    const check = direction === 'fromServer' ? serverArrayFrame : clientArrayFrame
+    if (!check.is(value)) return invalid(data, `not a vsn 2.0.0 frame (${describeIssue(check.schema, value)})`)
+    const frame = value as v.InferOutput<typeof ServerArrayFrame>
+    message = { joinRef: frame[0], ref: frame[1], topic: frame[2], event: frame[3], payload: frame[4] }
   }
-  const payloadSchema = direction === 'fromServer' ? serverPayloadSchema(message.event) : clientPayloadSchema(message.event)
-  if (payloadSchema && !v.is(payloadSchema, message.payload)) {
-    return invalid(data, `bad ${message.event} payload (${describeIssue(payloadSchema, message.payload)})`)
+  return checkPayload(data, message, direction)
+}
+
+/** The event's payload schema, for text and binary frames alike; events without one take any payload. */
+function checkPayload<M extends PhoenixMessage>(data: RawFrame, message: M, direction: Direction): DecodeResult<M> {
+  const check = payloadCheck(message.event, direction)
+  if (check && !check.is(message.payload)) {
+    return invalid(data, `bad ${message.event} payload (${describeIssue(check.schema, message.payload)})`)
   }
   return { ok: true, message }
 }
 
-function parseBinary<M>(data: ArrayBuffer | ArrayBufferView, vsn: Vsn, decode: (bytes: Uint8Array) => M): DecodeResult<M> {
+function parseBinary<M extends PhoenixMessage>(data: RawFrame, vsn: Vsn, direction: Direction, decode: (bytes: Uint8Array) => M): DecodeResult<M> {
+  if (!isBinary(data)) return invalid(data, `not a text or binary frame (${data === null ? 'null' : typeof data})`)
   if (vsn === VSN_1) return invalid(data, 'binary frames need vsn 2.0.0')
+  let message: M
   try {
-    return { ok: true, message: decode(toBytes(data)) }
+    message = decode(toBytes(data))
   } catch (error) {
-    if (error instanceof TruncatedFrameError || error instanceof SyntaxError || error instanceof TypeError) return invalid(data, error.message)
-    throw error
+    // MalformedFrameError (header, lengths, kind), TypeError (invalid UTF-8), SyntaxError (JSON). A
+    // decoder must never throw at the socket, so anything else is reported the same way.
+    return invalid(data, error instanceof Error ? error.message : String(error))
   }
+  return checkPayload(data, message, direction)
 }
 
 /** A frame the client received from the server. */
 export function decodeServerFrame(data: RawFrame, vsn: Vsn): DecodeResult {
   if (typeof data === 'string') return parseText(data, vsn, 'fromServer')
-  const result = parseBinary(data, vsn, decodeServerBinary)
-  if (result.ok && result.message.event === 'broadcast') {
-    const payloadSchema = serverPayloadSchema('broadcast')!
-    if (!v.is(payloadSchema, result.message.payload)) return invalid(data, 'bad broadcast payload')
-  }
-  return result
+  return parseBinary(data, vsn, 'fromServer', decodeServerBinary)
 }
 
 /** A frame the server received from a client. Kind-3 pushes keep their raw payload in `raw`. */
 export function decodeClientFrame(data: RawFrame, vsn: Vsn): DecodeResult<PhoenixMessage | DecodedUserBroadcastPush> {
   if (typeof data === 'string') return parseText(data, vsn, 'fromClient')
-  return parseBinary(data, vsn, decodeClientBinary)
+  return parseBinary<PhoenixMessage | DecodedUserBroadcastPush>(data, vsn, 'fromClient', decodeClientBinary)
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -120,10 +128,18 @@ function encodeUserBroadcast(message: PhoenixMessage<Record<string, unknown>>): 
     ref: message.ref,
     topic: message.topic,
     userEvent: body['event'] as string,
-    metadata: hasMeta ? JSON.stringify(meta) : '',
+    metadata: hasMeta ? stringify(meta, 'broadcast metadata') : '',
     encoding: binary ? PayloadEncoding.binary : PayloadEncoding.json,
     payload: binary ? toBytes(userPayload) : encoder.encode(stringify(userPayload ?? {}, 'broadcast payload')),
   })
+}
+
+/** A binary payload, reply response or broadcast user payload: vsn 1.0.0 has no way to carry it. */
+function refuseBinaryUnderV1(message: PhoenixMessage): void {
+  const payload = message.payload
+  if (isBinary(payload) || (isRecord(payload) && (isBinary(payload['payload']) || isBinary(payload['response'])))) {
+    throw new RealtimeError('invalid_argument', 'binary payloads need vsn 2.0.0', { topic: message.topic, event: message.event })
+  }
 }
 
 /**
@@ -133,7 +149,7 @@ function encodeUserBroadcast(message: PhoenixMessage<Record<string, unknown>>): 
  */
 export function encodeClientFrame(message: PhoenixMessage, vsn: Vsn): WireFrame {
   if (vsn === VSN_1) {
-    if (isBinary(message.payload)) throw new RealtimeError('invalid_argument', 'binary payloads need vsn 2.0.0', { topic: message.topic })
+    refuseBinaryUnderV1(message)
     const frame: Record<string, unknown> = { topic: message.topic, event: message.event, payload: message.payload, ref: message.ref }
     if (message.joinRef !== null) frame['join_ref'] = message.joinRef
     return stringify(frame, 'frame')
@@ -149,10 +165,12 @@ export function encodeClientFrame(message: PhoenixMessage, vsn: Vsn): WireFrame 
 /**
  * A frame the server sends. vsn 1.0.0 objects carry only event/payload/ref/topic, in the sorted key
  * order the real server's JSON encoder produces. Binary payloads become kind 0 (push) or kind 1
- * (reply) under vsn 2.0.0; user broadcasts have their own encoder in binary.ts.
+ * (reply) under vsn 2.0.0; user broadcasts have their own encoder in binary.ts. Binary under vsn 1.0.0
+ * throws `invalid_argument` (the real server converts JSON user broadcasts or drops them, never `{}`).
  */
 export function encodeServerFrame(message: PhoenixMessage, vsn: Vsn): WireFrame {
   if (vsn === VSN_1) {
+    refuseBinaryUnderV1(message)
     return stringify({ event: message.event, payload: message.payload, ref: message.ref, topic: message.topic }, 'frame')
   }
   const payload = message.payload

@@ -1,0 +1,149 @@
+/**
+ * The channel actor's contract: input, context, events, emitted facts, and the helpers that build the
+ * `phx_join` payload. Kept apart from the statechart so the root machine and the facade can import the
+ * types without the machine.
+ */
+import type { PhoenixMessage } from '../src/protocol/types.js'
+import type { RealtimeError } from '../src/errors.js'
+
+export type ChannelStateName = 'closed' | 'joining' | 'joined' | 'leaving' | 'errored'
+
+/** One `postgres_changes` binding as the server expects it in the join payload (protocol.md §4.2). */
+export interface PostgresChangesFilter {
+  event: string
+  schema: string
+  table?: string
+  filter?: string
+}
+
+/** `config` of the `phx_join` payload (protocol.md §4.2). */
+export interface ChannelConfig {
+  broadcast: { self: boolean; ack: boolean }
+  presence: { key: string; enabled: boolean }
+  postgres_changes: PostgresChangesFilter[]
+  private: boolean
+}
+
+/** What a user may pass; everything missing takes the realtime-js default. */
+export interface ChannelConfigInput {
+  broadcast?: { self?: boolean; ack?: boolean }
+  presence?: { key?: string; enabled?: boolean }
+  postgres_changes?: PostgresChangesFilter[]
+  private?: boolean
+}
+
+export function channelConfig(input: ChannelConfigInput = {}): ChannelConfig {
+  return {
+    broadcast: { self: input.broadcast?.self ?? false, ack: input.broadcast?.ack ?? false },
+    presence: { key: input.presence?.key ?? '', enabled: input.presence?.enabled ?? false },
+    postgres_changes: [...(input.postgres_changes ?? [])],
+    private: input.private ?? false,
+  }
+}
+
+export interface JoinPayload {
+  config: ChannelConfig
+  access_token?: string
+}
+
+export function joinPayload(config: ChannelConfig, accessToken: string | null): JoinPayload {
+  return accessToken ? { config, access_token: accessToken } : { config }
+}
+
+/** Rejoin backoff after the n-th consecutive failure (protocol.md §3.3: Phoenix's default). */
+export const DEFAULT_REJOIN_DELAYS: readonly number[] = [1000, 2000, 5000, 10000]
+export const DEFAULT_TIMEOUT_MS = 10_000
+export const DEFAULT_CHANNEL_BUFFER_SIZE = 100
+
+export interface ChannelInput {
+  /** Full topic, `realtime:` included. */
+  topic: string
+  config?: ChannelConfigInput
+  /** Sent as `access_token` in the join payload; null: the server uses the connection's token. */
+  accessToken?: string | null
+  /** Socket-wide ref counter owned by the client: refs never repeat across channels or rejoins. */
+  makeRef: () => string
+  /** Wall clock for `resubscribed.gapMs`; tests pass the simulated clock's `now`. @default Date.now */
+  now?: () => number
+  /** Whether the socket is open when the channel is created. @default false */
+  socketOpen?: boolean
+  /** Join, leave and push timeout. @default 10000 */
+  timeoutMs?: number
+  /** Rejoin delay after the 1st, 2nd, … consecutive failure; the last one repeats. @default [1000, 2000, 5000, 10000] */
+  rejoinDelays?: readonly number[]
+  /** Pushes kept while not joined; beyond it the oldest is dropped (`buffer_overflow`). @default 100 */
+  bufferSize?: number
+}
+
+export interface BufferedPush {
+  ref: string
+  event: string
+  payload: unknown
+  expectReply: boolean
+}
+
+export interface ChannelContext {
+  topic: string
+  config: ChannelConfig
+  accessToken: string | null
+  /** Ref of the current join push; every frame with another non-null join ref is stale. */
+  joinRef: string | null
+  leaveRef: string | null
+  /** Consecutive failed joins since the last success or socket open; indexes the rejoin delays. */
+  attempts: number
+  socketOpen: boolean
+  /** Pushes made while not joined, oldest first, sent when the join succeeds. */
+  buffer: BufferedPush[]
+  /** Why the channel is errored or closed, for the facade's rejected promises. */
+  error: RealtimeError | null
+  /** When the channel stopped being joined without being asked to; cleared by the next join. */
+  gapSince: number | null
+  /** The top-level state last announced (state_change `old`). */
+  status: ChannelStateName
+  joinTimeoutMs: number | null
+  timeoutMs: number
+  rejoinDelays: readonly number[]
+  bufferSize: number
+  makeRef: () => string
+  now: () => number
+}
+
+export interface ChannelPush {
+  type: 'push'
+  /** Made by the client's `makeRef()` so the caller knows it before the push goes out (acks). */
+  ref: string
+  event: string
+  payload: unknown
+  /** Whether the server answers this push (broadcast with ack, presence, …); without, no timer runs once sent. */
+  expectReply: boolean
+  timeoutMs?: number
+}
+
+export type ChannelEvent =
+  | { type: 'subscribe'; timeoutMs?: number }
+  | { type: 'unsubscribe' }
+  | ChannelPush
+  /** Replace parts of the join config; used at the next join. */
+  | { type: 'configure'; config: ChannelConfigInput }
+  | { type: 'setAuth'; token: string | null }
+  | { type: 'socket.open' }
+  | { type: 'socket.closed' }
+  /** A lifecycle frame for this topic: phx_reply, phx_close, phx_error, system. */
+  | { type: 'message'; message: PhoenixMessage }
+  /** Internal: the per-push timer fired. */
+  | { type: 'push.expired'; ref: string }
+
+/** Public facts the channel emits (`actor.on`). */
+export type ChannelEmitted =
+  | { type: 'channel'; kind: 'state_change'; topic: string; old: ChannelStateName; new: ChannelStateName }
+  | { type: 'channel'; kind: 'resubscribed'; topic: string; gapMs: number }
+  | { type: 'channel'; kind: 'system'; topic: string; status: string; message: string; extension: string | null }
+  | { type: 'error'; topic: string; error: RealtimeError }
+  | { type: 'push.reply'; topic: string; ref: string; status: string; response: unknown }
+  | { type: 'push.timeout'; topic: string; ref: string }
+  | { type: 'push.failed'; topic: string; ref: string; error: RealtimeError }
+
+/** What the channel tells its parent (the root client actor). */
+export type ChannelNotification =
+  | { type: 'channel.transmit'; message: PhoenixMessage }
+  | { type: 'channel.closed'; topic: string }

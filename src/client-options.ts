@@ -1,0 +1,77 @@
+/** Options of `createRealtimeClient`, with their defaults and what they change. */
+import type { ActorOptions, AnyActorLogic, InspectionEvent, Observer } from 'xstate'
+import type { ReconnectSchedule } from '../machines/connection.types.js'
+import type { ConnectionMachine } from '../machines/connection.machine.js'
+import { RealtimeError } from './errors.js'
+import type { Logger, RealtimeEventListener } from './events.js'
+import { VSN_1, VSN_2, type Vsn } from './protocol/types.js'
+import type { LogLevel as ServerLogLevel } from './transport/url.js'
+import type { WebSocketConstructor } from './transport/websocket.js'
+
+/** XState's clock interface (`setTimeout`, `clearTimeout`; `SimulatedClock` adds `now`). */
+export type XStateClock = NonNullable<ActorOptions<AnyActorLogic>['clock']> & { now?: () => number }
+
+export interface RealtimeClientOptions {
+  /** `https://<project>.supabase.co`, `…/realtime/v1`, `ws://127.0.0.1:4000/socket` or a full `…/websocket` URL. */
+  url: string
+  /** The project's anon / publishable key (required). */
+  apikey: string
+  /** A static user token: sent in join payloads and used when `accessTokenFn` fails. @default none */
+  accessToken?: string
+  /** Called before every WebSocket upgrade (and before `httpSend`); on failure `accessToken`, then the apikey. */
+  accessTokenFn?: () => Promise<string | null | undefined> | string | null | undefined
+  /** Wire protocol. 2.0.0 sends broadcasts as binary frames and supports binary payloads. @default '2.0.0' */
+  vsn?: Vsn
+  /** A WebSocket constructor. @default `globalThis.WebSocket`, else the `ws` package */
+  transport?: WebSocketConstructor
+  /** @default 25000 (realtime-js) */
+  heartbeatIntervalMs?: number
+  /** How long a heartbeat may stay unanswered before the socket is replaced. @default 10000 */
+  heartbeatTimeoutMs?: number
+  /** Join, leave, push and REST timeout. @default 10000 */
+  timeoutMs?: number
+  /** Socket reconnect schedule (ms, last repeats, ±10 % jitter) or a function of the attempt. */
+  reconnectDelays?: ReconnectSchedule
+  /** Channel rejoin schedule after failed joins (ms, last repeats). @default [1000, 2000, 5000, 10000] */
+  rejoinDelays?: readonly number[]
+  /** Frames kept while the socket is not open (oldest dropped beyond it, reported). @default 100 */
+  sendBufferSize?: number
+  /** Pushes a channel keeps while not joined (oldest dropped beyond it, reported). @default 100 */
+  channelBufferSize?: number
+  /** Delay before the socket closes once the last channel is removed. @default 2 × heartbeatIntervalMs */
+  emptyChannelsGraceMs?: number
+  /** Sent as `log_level` to the server. @default not sent */
+  logLevel?: ServerLogLevel
+  /** One callback for every `RealtimeEvent`, like the Elixir client's `handle_event/1`. */
+  handleEvent?: RealtimeEventListener
+  /** XState inspection observer, attached to the one root actor (sees every actor of the client). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
+  /** Where the client reports what it cannot throw (a listener that threw, …). @default console for warn/error */
+  logger?: Logger
+  /** `systemId` of the root actor. @default 'realtime-client' */
+  systemId?: string
+  /** `fetch` for `httpSend`. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Forward the browser's online/offline/visibility events to the connection. @default true */
+  browserLifecycle?: boolean
+  /** Testing: XState clock for every timer of the machines (e.g. `SimulatedClock`). */
+  clock?: XStateClock
+  /** Testing / other runtimes: replaces the connection logic built from these options. */
+  connectionLogic?: ConnectionMachine
+}
+
+/** @throws RealtimeError `missing_apikey`, `unsupported_vsn`, `invalid_argument` */
+export function validateOptions(options: RealtimeClientOptions): void {
+  if (options === null || typeof options !== 'object') throw new RealtimeError('invalid_argument', 'createRealtimeClient(options): options are required')
+  if (typeof options.url !== 'string' || options.url.length === 0) throw new RealtimeError('invalid_argument', 'createRealtimeClient: `url` is required')
+  if (typeof options.apikey !== 'string' || options.apikey.length === 0) throw new RealtimeError('missing_apikey', 'API key is required to connect to Realtime')
+  if (options.vsn !== undefined && options.vsn !== VSN_1 && options.vsn !== VSN_2) {
+    throw new RealtimeError('unsupported_vsn', `Unsupported serializer version: ${String(options.vsn)}`, { vsn: options.vsn })
+  }
+  for (const key of ['heartbeatIntervalMs', 'heartbeatTimeoutMs', 'timeoutMs', 'sendBufferSize', 'channelBufferSize', 'emptyChannelsGraceMs'] as const) {
+    const value = options[key]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      throw new RealtimeError('invalid_argument', `createRealtimeClient: \`${key}\` must be a non-negative number`, { [key]: value })
+    }
+  }
+}

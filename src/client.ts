@@ -1,0 +1,283 @@
+/**
+ * `createRealtimeClient(options)`: one root actor (machines/client.machine.ts) that owns the connection
+ * and every channel actor, plus the facades users call. The facade holds no lifecycle state of its own:
+ * it sends events to the root and reads snapshots; only the listener lists and the ack outcomes live here.
+ */
+import { createActor, type Subscription } from 'xstate'
+import { clientMachine, type ClientActorRef } from '../machines/client.machine.js'
+import type { ChannelActorRef } from '../machines/channel.machine.js'
+import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client.types.js'
+import type { ConnectionStateName } from '../machines/connection.types.js'
+import { AckRegistry, type AckOutcome } from './acks.js'
+import { mergeChannelOptions, normalizeTopic, RealtimeChannel, type ChannelHost, type ChannelOptions, type PushOptions, type UnsubscribeResult } from './channel.js'
+import { validateOptions, type RealtimeClientOptions } from './client-options.js'
+import { createConnectionLogic, wireBrowserLifecycle } from './connection.js'
+import { RealtimeError } from './errors.js'
+import { defaultLogger, ListenerList, type Logger, type RealtimeEvent, type RealtimeEventListener } from './events.js'
+import { httpSend, type HttpSendResult } from './http-send.js'
+import { DEFAULT_VSN, type Vsn } from './protocol/types.js'
+import { Router } from './router.js'
+
+const DEFAULT_TIMEOUT_MS = 10_000
+
+export interface WaitForAckOptions {
+  /** Give up after this many ms with `{ error: 'timeout' }`. @default the push's own timeout */
+  timeout?: number
+}
+
+export class RealtimeClient {
+  /** The root actor, for XState apps and inspection (`client.actor.system.get('realtime-channel:<topic>')`). */
+  readonly actor: ClientActorRef
+  private readonly channels = new Map<string, RealtimeChannel>()
+  private readonly router = new Router()
+  private readonly acks = new AckRegistry()
+  private readonly listeners = new ListenerList<RealtimeEvent>()
+  private readonly logger: Logger
+  private readonly vsn: Vsn
+  private readonly timeoutMs: number
+  private readonly host: ChannelHost
+  private readonly rootEvents: Subscription
+  private readonly unwireLifecycle: () => void
+  private refCounter = 0
+  private closed = false
+
+  constructor(private readonly options: RealtimeClientOptions) {
+    validateOptions(options)
+    this.logger = options.logger ?? defaultLogger
+    this.vsn = options.vsn ?? DEFAULT_VSN
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    if (options.handleEvent) this.listeners.add(options.handleEvent)
+    this.host = this.createHost()
+
+    const connection = options.connectionLogic ?? createConnectionLogic(options)
+    const input = {
+      apikey: options.apikey,
+      vsn: this.vsn,
+      accessToken: options.accessToken ?? null,
+      deliver: this.router.deliver,
+      makeRef: this.makeRef,
+      timeoutMs: this.timeoutMs,
+      ...(options.sendBufferSize !== undefined && { sendBufferSize: options.sendBufferSize }),
+      ...(options.channelBufferSize !== undefined && { channelBufferSize: options.channelBufferSize }),
+      ...(options.rejoinDelays !== undefined && { rejoinDelays: options.rejoinDelays }),
+      ...(options.reconnectDelays !== undefined && { reconnectDelays: options.reconnectDelays }),
+      ...(options.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+      ...(options.emptyChannelsGraceMs !== undefined && { emptyChannelsGraceMs: options.emptyChannelsGraceMs }),
+      ...(options.clock?.now !== undefined && { now: () => options.clock!.now!() }),
+    }
+    this.actor = createActor(clientMachine.provide({ actors: { connection } }), {
+      input,
+      systemId: options.systemId ?? CLIENT_SYSTEM_ID,
+      ...(options.inspect !== undefined && { inspect: options.inspect }),
+      ...(options.clock !== undefined && { clock: options.clock }),
+    })
+    this.rootEvents = this.actor.on('*', (event) => this.onRootEvent(event))
+    this.actor.subscribe({ error: (error) => this.logger('error', 'the client actor stopped on an error', error) })
+    this.actor.start()
+    this.unwireLifecycle = wireBrowserLifecycle((event) => this.actor.send(event), options)
+  }
+
+  /** Open the socket (also happens on the first `subscribe()`). */
+  connect(): void {
+    this.assertOpen('connect')
+    this.actor.send({ type: 'connect' })
+  }
+
+  /** `connecting | open | closing | closed` (the reconnect wait counts as `closed`). */
+  connectionState(): ConnectionStateName {
+    return this.actor.getSnapshot().context.connection
+  }
+
+  /**
+   * The channel of `topic` (`realtime:` is added when missing). The same topic gives the same channel
+   * (its options are those of the first call).
+   */
+  channel(topic: string, options: ChannelOptions = {}): RealtimeChannel {
+    this.assertOpen('channel')
+    const full = normalizeTopic(topic)
+    const existing = this.channels.get(full)
+    if (existing) return existing
+    const channel = new RealtimeChannel(this.host, full, mergeChannelOptions(options))
+    this.channels.set(full, channel)
+    this.actor.send({ type: 'channel.add', topic: full, config: channel.config })
+    return channel
+  }
+
+  getChannels(): RealtimeChannel[] {
+    return [...this.channels.values()]
+  }
+
+  /** Leave and forget a channel; resolves after the server's reply or the timeout. */
+  removeChannel(channel: RealtimeChannel): Promise<UnsubscribeResult> {
+    return channel.unsubscribe()
+  }
+
+  /** Remove every channel, then disconnect (as realtime-js does). */
+  async removeAllChannels(): Promise<UnsubscribeResult[]> {
+    const results = await Promise.all(this.getChannels().map((channel) => channel.unsubscribe()))
+    await this.disconnect()
+    return results
+  }
+
+  /** A token for every channel and the next connections; null goes back to `accessToken` / the apikey. */
+  setAuth(token: string | null): void {
+    this.assertOpen('setAuth')
+    this.actor.send({ type: 'setAuth', token })
+  }
+
+  /** The outcome of a `broadcastWithAck`: acknowledged, timed out, or the server's error. */
+  waitForAck(ref: string, options: WaitForAckOptions = {}): Promise<AckOutcome> {
+    return this.acks.wait(ref, options.timeout)
+  }
+
+  /** Every `RealtimeEvent` of this client. Returns an idempotent disposer. */
+  subscribe(listener: RealtimeEventListener): () => void {
+    if (typeof listener !== 'function') throw new RealtimeError('invalid_argument', 'client.subscribe(listener): the listener must be a function')
+    return this.listeners.add(listener)
+  }
+
+  /** An event for the root actor (see `ClientEvent`). */
+  send(event: ClientEvent): void {
+    this.assertOpen('send')
+    this.actor.send(event)
+  }
+
+  /** Close the socket (no reconnect). Resolves `'ok'` once closed, `'timeout'` if it does not close in time. */
+  disconnect(): Promise<'ok' | 'timeout'> {
+    if (this.closed || this.connectionState() === 'closed') {
+      if (!this.closed) this.actor.send({ type: 'disconnect' })
+      return Promise.resolve('ok')
+    }
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const stop = this.subscribe((event) => {
+        if (event.type === 'connection' && event.kind === 'state_change' && event.new === 'closed') finish('ok')
+      })
+      const finish = (result: 'ok' | 'timeout'): void => {
+        clearTimeout(timer)
+        stop()
+        resolve(result)
+      }
+      timer = setTimeout(() => finish('timeout'), this.timeoutMs)
+      this.actor.send({ type: 'disconnect' })
+    })
+  }
+
+  /** Disconnect and stop every actor of this client; it cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.disconnect()
+    this.closed = true
+    this.unwireLifecycle()
+    this.rootEvents.unsubscribe()
+    for (const channel of this.channels.values()) channel.detach()
+    this.channels.clear()
+    this.actor.stop()
+  }
+
+  private readonly makeRef = (): string => String(++this.refCounter)
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw new RealtimeError('connection_closed', `${what}(): this client was closed`)
+  }
+
+  private emit(event: RealtimeEvent): void {
+    if (this.listeners.size > 0) this.listeners.dispatch(event, (error) => this.logger('error', `a listener threw on a ${event.type} event`, error))
+  }
+
+  private onRootEvent(event: ClientEmitted): void {
+    switch (event.type) {
+      case 'connection':
+      case 'error':
+        this.emit(event)
+        return
+      case 'channel':
+        if (event.kind === 'added') this.bind(event.topic)
+        else this.unbind(event.topic)
+        return
+      default: {
+        const unreachable: never = event
+        return unreachable
+      }
+    }
+  }
+
+  /** A channel actor now exists for `topic` (from `channel()`, a resubscribe, or a raw `channel.add`). */
+  private bind(topic: string): void {
+    // The child id is the topic; the systemId may belong to another actor when the user's system already had one.
+    const actor = this.actor.getSnapshot().children[topic] as ChannelActorRef | undefined
+    if (!actor) return
+    let channel = this.channels.get(topic)
+    if (!channel) {
+      channel = new RealtimeChannel(this.host, topic, actor.getSnapshot().context.config)
+      this.channels.set(topic, channel)
+    }
+    channel.attach(actor)
+    this.router.set(topic, channel)
+  }
+
+  private unbind(topic: string): void {
+    const channel = this.channels.get(topic)
+    this.router.delete(topic)
+    if (!channel) return
+    this.channels.delete(topic)
+    channel.detach()
+  }
+
+  private createHost(): ChannelHost {
+    return {
+      vsn: this.vsn,
+      send: (event) => this.send(event),
+      makeRef: this.makeRef,
+      trackAck: (ref) => this.acks.track(ref),
+      settleAck: (ref, outcome) => this.acks.settle(ref, outcome),
+      emit: (event) => this.emit(event),
+      hasListeners: () => this.listeners.size > 0,
+      reportListenerError: (topic, error) => this.logger('error', `a broadcast listener of ${topic} threw`, error),
+      reattach: (channel) => {
+        if (this.closed) return false
+        const current = this.channels.get(channel.topic)
+        if (current && current !== channel) return false
+        this.channels.set(channel.topic, channel)
+        this.actor.send({ type: 'channel.add', topic: channel.topic, config: channel.config })
+        return channel.attached
+      },
+      httpSend: (channel, event, payload, options) => this.httpSend(channel, event, payload, options),
+    }
+  }
+
+  private async httpSend(channel: RealtimeChannel, event: string, payload: unknown, options: PushOptions): Promise<HttpSendResult> {
+    const fetchImpl = this.options.fetch ?? globalThis.fetch
+    if (typeof fetchImpl !== 'function') throw new RealtimeError('no_transport', 'httpSend(): no fetch implementation (pass the `fetch` option)')
+    return httpSend({
+      url: this.options.url,
+      apikey: this.options.apikey,
+      token: await this.currentToken(),
+      subTopic: channel.subTopic,
+      event,
+      payload,
+      private: channel.config.private === true,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      fetch: fetchImpl,
+    })
+  }
+
+  /** The token REST calls carry: the token function's answer, else the client's current token. */
+  private async currentToken(): Promise<string | null> {
+    const fallback = this.actor.getSnapshot().context.accessToken ?? this.options.accessToken ?? null
+    if (!this.options.accessTokenFn) return fallback
+    try {
+      return (await this.options.accessTokenFn()) || fallback
+    } catch (error) {
+      this.emit({ type: 'error', error: new RealtimeError('token_fetch_failed', `accessTokenFn threw: ${(error as Error)?.message ?? String(error)}`) })
+      return fallback
+    }
+  }
+}
+
+/** The client. See `RealtimeClientOptions` for the options and their defaults. */
+export function createRealtimeClient(options: RealtimeClientOptions): RealtimeClient {
+  return new RealtimeClient(options)
+}
+
+export type { AckOutcome }

@@ -1,0 +1,119 @@
+/**
+ * The connection actor with real I/O: `connectionMachine` provided with the WebSocket actor, the
+ * access-token function and the timings from the options. The root client actor spawns the result.
+ */
+import { fromPromise } from 'xstate'
+import { connectionMachine, reconnectDelayFor, type ConnectionMachine } from '../machines/connection.machine.js'
+import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection.types.js'
+import { createSocketActor } from './transport/socket.actor.js'
+import { httpBaseOf, type LogLevel } from './transport/url.js'
+import type { WebSocketConstructor } from './transport/websocket.js'
+
+export interface ConnectionOptions {
+  /**
+   * The Realtime endpoint: a project URL (`https://<ref>.supabase.co`), `…/realtime/v1`, a Phoenix mount
+   * (`ws://127.0.0.1:4000/socket`) or a full `…/websocket` URL. `http(s)` becomes `ws(s)`.
+   */
+  url: string
+  /** Sent as `log_level`; the server accepts `info`, `warning`, `error`. @default not sent */
+  logLevel?: LogLevel
+  /**
+   * A WebSocket-compatible constructor (e.g. `ws`'s `WebSocket` or a React Native polyfill).
+   * @default `globalThis.WebSocket`, else the `ws` package; neither → a `no_transport` error on connect.
+   */
+  transport?: WebSocketConstructor
+  /**
+   * Called before every WebSocket upgrade. If it throws, returns nothing or takes longer than
+   * `tokenTimeoutMs`, the static `accessToken` is used, then the apikey (an `error` event with code
+   * `token_fetch_failed` says so). @default none
+   */
+  accessTokenFn?: () => Promise<string | null | undefined> | string | null | undefined
+  /**
+   * Time between a heartbeat reply and the next heartbeat, in ms; the first goes one interval after open.
+   * @default 25000 (realtime-js)
+   */
+  heartbeatIntervalMs?: number
+  /**
+   * How long a heartbeat may stay unanswered, in ms. Then the socket is closed (1000, "heartbeat timeout")
+   * and a reconnect follows, so a silent server is detected within `heartbeatIntervalMs + heartbeatTimeoutMs`.
+   * @default 10000
+   */
+  heartbeatTimeoutMs?: number
+  /**
+   * Reconnect schedule: base delays in ms (each jittered ±10 %, the last one repeats) or a function of the
+   * attempt (1-based) used as is. @default random 0–250 ms, then 1000, 2000, 5000, 10000 … ms ±10 %
+   */
+  reconnectDelays?: ReconnectSchedule
+  /** How long to wait for the close handshake before giving up on it, in ms. @default 1500 */
+  closeTimeoutMs?: number
+  /** How long `accessTokenFn` may take before the fallback token is used, in ms. @default 10000 */
+  tokenTimeoutMs?: number
+  /**
+   * Wire the browser's `online`/`offline`/`visibilitychange` to the connection's lifecycle events (see
+   * `wireBrowserLifecycle`). No effect outside browsers. @default true
+   */
+  browserLifecycle?: boolean
+}
+
+/**
+ * The connection logic for these options. Spawn it with a `ConnectionInput` (vsn, apikey, …); replace
+ * any part again with `.provide()` (e.g. a different socket actor for another runtime).
+ * @throws RealtimeError `invalid_argument` for a URL that is not http(s)/ws(s).
+ */
+export function createConnectionLogic(options: ConnectionOptions): ConnectionMachine {
+  httpBaseOf(options.url) // validates the URL now rather than on the first connect
+  const { accessTokenFn, reconnectDelays } = options
+  return connectionMachine.provide({
+    actors: {
+      socket: createSocketActor(options),
+      accessToken: fromPromise<string | null>(async () => (accessTokenFn ? ((await accessTokenFn()) ?? null) : null)),
+    },
+    delays: {
+      ...(options.heartbeatIntervalMs !== undefined && { heartbeatInterval: options.heartbeatIntervalMs }),
+      ...(options.heartbeatTimeoutMs !== undefined && { heartbeatTimeout: options.heartbeatTimeoutMs }),
+      ...(options.closeTimeoutMs !== undefined && { closeTimeout: options.closeTimeoutMs }),
+      ...(options.tokenTimeoutMs !== undefined && { tokenTimeout: options.tokenTimeoutMs }),
+      ...(reconnectDelays !== undefined && {
+        reconnectDelay: ({ context }) => reconnectDelayFor(context.attempt, reconnectDelays, context.random),
+      }),
+    },
+  })
+}
+
+interface LifecycleTarget {
+  addEventListener(type: string, listener: () => void): void
+  removeEventListener(type: string, listener: () => void): void
+}
+
+export interface BrowserEnvironment {
+  window?: LifecycleTarget
+  document?: LifecycleTarget & { visibilityState?: string }
+}
+
+/**
+ * Forward the browser's `online`, `offline` and `visibilitychange` events to `send` as lifecycle
+ * events. Returns a disposer (idempotent). Does nothing — and returns a no-op — outside browsers or
+ * when `options.browserLifecycle` is false.
+ */
+export function wireBrowserLifecycle(
+  send: (event: { type: LifecycleSignal }) => void,
+  options: Pick<ConnectionOptions, 'browserLifecycle'> = {},
+  environment: BrowserEnvironment = globalThis as BrowserEnvironment,
+): () => void {
+  const { window: win, document: doc } = environment
+  if (options.browserLifecycle === false || !win || !doc) return () => {}
+  const online = (): void => send({ type: 'online' })
+  const offline = (): void => send({ type: 'offline' })
+  const visibility = (): void => send({ type: doc.visibilityState === 'hidden' ? 'hidden' : 'visible' })
+  win.addEventListener('online', online)
+  win.addEventListener('offline', offline)
+  doc.addEventListener('visibilitychange', visibility)
+  let disposed = false
+  return () => {
+    if (disposed) return
+    disposed = true
+    win.removeEventListener('online', online)
+    win.removeEventListener('offline', offline)
+    doc.removeEventListener('visibilitychange', visibility)
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The real socket actor the connection machine invokes: one WebSocket, opened on start, closed on stop.
+ * It decodes every inbound frame, hands heartbeat replies to the machine and everything else straight
+ * to `input.deliver` (no machine transition per frame, xstate-notes §11b), and writes `transmit`s.
+ * Nothing here throws into XState: every failure becomes a `socket.error` event.
+ */
+import { fromCallback, type CallbackActorLogic } from 'xstate'
+import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection.machine.js'
+import { RealtimeError } from '../errors.js'
+import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
+import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'
+import { buildSocketUrl, type LogLevel } from './url.js'
+import { openWebSocket, ReadyState, resolveWebSocket, type SocketEventLike, type WebSocketConstructor, type WebSocketLike } from './websocket.js'
+
+export interface SocketActorOptions {
+  /** The Realtime endpoint as the user gave it (see `buildSocketUrl`). */
+  url: string
+  logLevel?: LogLevel
+  transport?: WebSocketConstructor
+}
+
+/** The close code a browser reports for a connection that ended without a close frame. */
+const ABNORMAL_CLOSURE = 1006
+
+/** The socket actor for these options; `input` (vsn, apikey, token, deliver) comes from the machine. */
+export function createSocketActor(options: SocketActorOptions): CallbackActorLogic<SocketCommand, SocketActorInput> {
+  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive }) => {
+    const send = (event: SocketEvent): void => sendBack(event)
+    let socket: WebSocketLike
+    try {
+      const url = buildSocketUrl({ url: options.url, apikey: input.apikey, vsn: input.vsn, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
+      socket = openWebSocket(resolveWebSocket(options.transport), url)
+    } catch (error) {
+      // A bad URL or no WebSocket: reported like a failed upgrade, so the machine's backoff applies.
+      send({ type: 'socket.error', error: asTransportError(error, 'could not open the WebSocket') })
+      send({ type: 'socket.closed', code: ABNORMAL_CLOSURE, reason: 'WebSocket could not be created', wasClean: false })
+      return () => {}
+    }
+
+    const route = (message: PhoenixMessage): void => {
+      if (message.topic === PHOENIX_TOPIC && message.event === ChannelEvent.reply) {
+        send({ type: 'socket.heartbeatReply', ref: message.ref, status: replyStatus(message.payload) })
+        return
+      }
+      try {
+        input.deliver?.(message)
+      } catch (error) {
+        send({ type: 'socket.error', error: new RealtimeError('listener_error', `deliver threw: ${describe(error)}`, { topic: message.topic, event: message.event }) })
+      }
+    }
+
+    let closedReported = false
+    const listeners: Record<'open' | 'close' | 'error' | 'message', (event: SocketEventLike) => void> = {
+      open: () => send({ type: 'socket.opened' }),
+      close: (event) => {
+        if (closedReported) return
+        closedReported = true
+        send({ type: 'socket.closed', code: event.code ?? ABNORMAL_CLOSURE, reason: event.reason ?? '', wasClean: event.wasClean ?? false })
+      },
+      // Browsers give no detail; `ws` gives the cause (e.g. "Unexpected server response: 401").
+      error: (event) => send({ type: 'socket.error', error: asTransportError(event.error ?? event.message, 'WebSocket error') }),
+      message: (event) => {
+        const result = decodeServerFrame(event.data as RawFrame, input.vsn)
+        if (result.ok) route(result.message)
+        else send({ type: 'socket.error', error: result.error })
+      },
+    }
+    for (const type of ['open', 'close', 'error', 'message'] as const) socket.addEventListener(type, listeners[type])
+
+    receive((command) => {
+      switch (command.type) {
+        case 'transmit':
+          transmit(socket, command.message, input, send)
+          return
+        case 'close':
+          closeQuietly(socket, command.code, command.reason)
+          return
+        default:
+          assertNever(command)
+      }
+    })
+
+    return () => {
+      for (const type of ['open', 'close', 'error', 'message'] as const) socket.removeEventListener(type, listeners[type])
+      // `ws` is an EventEmitter: an `error` without a listener (e.g. closing before the upgrade finished)
+      // would be an uncaught exception. Nobody is listening any more, so swallow it.
+      socket.addEventListener('error', ignore)
+      if (socket.readyState === ReadyState.connecting || socket.readyState === ReadyState.open) closeQuietly(socket)
+      // Stopped while the close handshake is still pending (a silent peer): `ws` would keep the TCP
+      // connection and the process alive for 30 s; drop it. Browsers clean up on their own.
+      if (socket.readyState !== ReadyState.closed) socket.terminate?.()
+    }
+  })
+}
+
+function transmit(socket: WebSocketLike, message: PhoenixMessage, input: SocketActorInput, send: (event: SocketEvent) => void): void {
+  if (socket.readyState !== ReadyState.open) {
+    send({ type: 'socket.error', error: new RealtimeError('connection_closed', `socket not open: ${message.topic} ${message.event} not sent`, { topic: message.topic, event: message.event }) })
+    return
+  }
+  try {
+    socket.send(encodeClientFrame(message, input.vsn))
+  } catch (error) {
+    send({ type: 'socket.error', error: error instanceof RealtimeError ? error : asTransportError(error, `could not send ${message.topic} ${message.event}`) })
+  }
+}
+
+function ignore(): void {}
+
+function closeQuietly(socket: WebSocketLike, code?: number, reason?: string): void {
+  try {
+    if (code === undefined) socket.close()
+    else socket.close(code, reason)
+  } catch {
+    // Invalid code/reason or already closing: the socket goes away either way.
+  }
+}
+
+function replyStatus(payload: unknown): string {
+  if (typeof payload === 'object' && payload !== null && 'status' in payload && typeof payload.status === 'string') return payload.status
+  return 'error'
+}
+
+function asTransportError(cause: unknown, context: string): RealtimeError {
+  if (cause instanceof RealtimeError) return cause
+  return new RealtimeError('transport_error', cause === undefined ? context : `${context}: ${describe(cause)}`)
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected socket command ${JSON.stringify(value)}`)
+}
