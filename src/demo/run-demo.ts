@@ -63,11 +63,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     const alice = makeClient('alice')
     const bob = makeClient('bob')
-    const aliceRoom = alice.channel('room:demo', { broadcast: { ack: true } })
+    // Alice sends fire-and-forget broadcasts; Bob's channel asks the server to acknowledge his.
+    const aliceRoom = alice.channel('room:demo')
     const bobRoom = bob.channel('room:demo', { broadcast: { ack: true } })
     for (const [name, room] of [['alice', aliceRoom], ['bob', bobRoom]] as const) {
       room.on('broadcast', { event: '*' }, ({ event, payload }) => {
-        const line = `${event} ${JSON.stringify(payload)}`
+        const shown = payload instanceof ArrayBuffer ? `<${payload.byteLength} bytes: ${[...new Uint8Array(payload)].join(' ')}>` : JSON.stringify(payload)
+        const line = `${event} ${shown}`
         received[name]!.push(line)
         print(`[${name}] received ${line}`)
       })
@@ -76,9 +78,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const expectMessages = (name: string, count: number) => waitFor(() => received[name]!.length >= count, 5000, `${name} to receive ${count} messages`)
 
+    print('[alice] broadcast greeting (no ack)')
     aliceRoom.broadcast('greeting', { from: 'alice', text: 'hello bob' })
     await expectMessages('bob', 1)
+    print('[alice] broadcast cursor as binary (no ack)')
+    aliceRoom.broadcast('cursor', new Uint8Array([1, 2, 3, 4]))
+    await expectMessages('bob', 2)
 
+    print('[bob] broadcast greeting with ack')
     const ref = await bobRoom.broadcastWithAck('greeting', { from: 'bob', text: 'hello alice, with ack' })
     const outcome = await bob.waitForAck(ref, { timeout: 5000 })
     const ackLine = 'ok' in outcome ? `acknowledged` : `not acknowledged (${String(outcome.error instanceof Error ? outcome.error.message : outcome.error)})`
@@ -99,7 +106,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('demo: done')
     return { received, acks, target: remote ? 'supabase' : 'dev-server' }
   } finally {
-    await Promise.all(clients.map((client) => client.disconnect()))
+    // Leave the room first, so the channels end `closed` rather than waiting for a socket to come back.
+    await Promise.all(clients.map(async (client) => {
+      await client.removeAllChannels()
+      await client.close()
+    }))
     await server?.close()
   }
 }
