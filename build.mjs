@@ -2,25 +2,33 @@
 // `ws`), and type declarations from tsc. Entry points that do not exist yet are skipped.
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 
 const entries = {
   index: 'src/index.ts',
   machines: 'machines/index.ts',
   react: 'src/react/index.ts',
   'dev-server': 'src/dev-server/index.ts',
-  cli: 'src/cli.ts',
 }
 const present = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)))
 
 rmSync('dist', { recursive: true, force: true })
 
 const common = { bundle: true, packages: 'external', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' }
-await build({ ...common, entryPoints: present, format: 'esm', outdir: 'dist/esm' })
-await build({ ...common, entryPoints: present, format: 'cjs', outdir: 'dist/cjs', outExtension: { '.js': '.cjs' } })
+
+// ESM: code shared by several entry points (RealtimeError, the codec, the machines) lives in one
+// chunk, so `instanceof RealtimeError` holds whichever entry an error came from.
+await build({ ...common, entryPoints: present, format: 'esm', splitting: true, outdir: 'dist/esm', chunkNames: 'chunks/[name]-[hash]' })
+
+// CJS has no code splitting: one bundle holds every entry, and each entry file re-exports its part.
+const shared = Object.keys(present).map((name) => `export * as ${JSON.stringify(name)} from ${JSON.stringify('./' + present[name])}`).join('\n')
+await build({ ...common, stdin: { contents: shared, resolveDir: '.', sourcefile: 'entries.ts', loader: 'ts' }, format: 'cjs', outfile: 'dist/cjs/shared.cjs' })
+for (const name of Object.keys(present)) {
+  writeFileSync(`dist/cjs/${name}.cjs`, `'use strict'\nmodule.exports = require('./shared.cjs')[${JSON.stringify(name)}]\n`)
+}
 // The CLI is the package's `bin`: it needs a shebang to run as `npx realtime-xstate`.
-if (present.cli) {
-  await build({ ...common, entryPoints: { cli: present.cli }, format: 'cjs', outdir: 'dist/cjs', outExtension: { '.js': '.cjs' }, banner: { js: '#!/usr/bin/env node' } })
+if (existsSync('src/cli.ts')) {
+  await build({ ...common, entryPoints: { cli: 'src/cli.ts' }, format: 'cjs', outdir: 'dist/cjs', outExtension: { '.js': '.cjs' }, banner: { js: '#!/usr/bin/env node' } })
 }
 
 // Browsers have a WebSocket of their own: the `ws` package must not be in the bundle.
@@ -39,7 +47,6 @@ await build({
   platform: 'browser',
   target: 'es2022',
   outdir: 'dist/browser',
-  metafile: false,
   plugins: [noNodeWebSocket],
   logLevel: 'warning',
 })

@@ -1,3 +1,33 @@
+// ── connection machine ──
+export {
+  connectionMachine,
+  connectionStateOf,
+  reconnectDelayFor,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_TOKEN_TIMEOUT_MS,
+  DEFAULT_SEND_BUFFER_SIZE,
+  DEFAULT_RECONNECT_DELAYS_MS,
+  type ConnectionMachine,
+  type ConnectionActorRef,
+  type ConnectionSnapshot,
+  type ConnectionContext,
+  type ConnectionMachineEvent,
+  type SocketActorInput,
+  type SocketCommand,
+  type SocketEvent,
+} from './connection.machine.js'
+export type {
+  ConnectionStateName,
+  ConnectionEvent,
+  ConnectionNotification,
+  ConnectionEmitted,
+  ConnectionInput,
+  HeartbeatStatus,
+  LifecycleSignal,
+  ReconnectSchedule,
+} from './connection.types.js'
 // ── channel and root client machines ──
 export { channelMachine, channelStateOf, pushTimerId, rejoinDelayFor } from './channel.machine.js'
 export type { ChannelMachine, ChannelActorRef, ChannelSnapshot } from './channel.machine.js'
