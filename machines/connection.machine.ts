@@ -118,7 +118,7 @@ export interface ConnectionContext {
   sendBufferSize: number
   /** Messages sent while not open, oldest first. */
   buffer: PhoenixMessage[]
-  /** The number of the next reconnect attempt; 0 while a connection is open or after `disconnect`. */
+  /** The number of the next reconnect attempt; back to 0 once a heartbeat is answered, and after `disconnect`. */
   attempt: number
   /** The unanswered heartbeat of the current connection, reset on every open. */
   pendingHeartbeat: { ref: string; sentAt: number } | null
@@ -207,7 +207,9 @@ const connectionSetup = setup({
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     resetAttempts: assign({ attempt: 0 }),
     /** Entering `open`: a new connection owes nothing to the previous one (no stale heartbeat, no backoff). */
-    resetConnectionState: assign({ attempt: 0, pendingHeartbeat: null }),
+    // The attempt counter is NOT reset on open: a server that accepts and drops at once would otherwise
+    // be retried every 0–250 ms forever. It resets once a heartbeat proves the connection works.
+    resetConnectionState: assign({ pendingHeartbeat: null }),
 
     // ── sending ──
     transmit: enqueueActions(({ enqueue, event }) => {
@@ -444,7 +446,7 @@ const machine = connectionSetup.createMachine({
               description: 'A heartbeat is out; its reply must come within `heartbeatTimeout`.',
               entry: 'sendHeartbeat',
               on: {
-                'socket.heartbeatReply': { guard: 'isPendingHeartbeat', target: 'idle', actions: 'reportHeartbeatReply' },
+                'socket.heartbeatReply': { guard: 'isPendingHeartbeat', target: 'idle', actions: ['reportHeartbeatReply', 'resetAttempts'] },
               },
               after: {
                 heartbeatTimeout: {

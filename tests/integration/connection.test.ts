@@ -158,10 +158,11 @@ test('server refuses upgrades for a while → retries on the schedule, then succ
   assert.is(error.code, 'transport_error')
   assert.match(error.message, '401')
   assert.not.match(error.message, 'anon-key')
-  // A successful open resets the backoff: the next drop starts again at attempt 1.
+  // An open alone does not reset the backoff (only an answered heartbeat does): a drop right after
+  // the open continues the schedule instead of retrying at once.
   ;(await ctx.server.connections.all[0]!).close(1001, 'going away')
   await ctx.server.connections.next()
-  assert.equal(attempts, [1, 2, 3, 1])
+  assert.equal(attempts, [1, 2, 3, 4])
 })
 
 test('malformed frames → invalid_frame errors; the connection stays up and later frames still flow', async (ctx) => {

@@ -267,13 +267,27 @@ reconnect('a server that refuses upgrades is retried on the schedule (simulated 
     refuse()
   }
   assert.equal(attemptsAt, [0, 125, 1125, 3125, 8125, 18125, 28125])
-  // Success resets the attempt counter: the next drop retries quickly again.
+  // An open alone does not reset the counter (a server that accepts then drops must not be hammered)…
   h.clock.increment(10_000)
   await h.settle()
   h.socket.emit({ type: 'socket.opened' })
+  assert.is(h.actor.getSnapshot().context.attempt, 7)
+  h.socket.emit({ type: 'socket.closed', code: 1001, reason: 'going away', wasClean: true })
+  let before = h.sockets.length
+  h.clock.increment(9_000)
+  await h.settle()
+  assert.is(h.sockets.length, before, 'a flapping server is retried on the backoff, not at once')
+  h.clock.increment(2_000)
+  await h.settle()
+  assert.is(h.sockets.length, before + 1)
+  // …a heartbeat answered on the new connection does: the next drop retries quickly again.
+  h.socket.emit({ type: 'socket.opened' })
+  h.clock.increment(25_000)
+  const last = h.heartbeatsSent().at(-1)!
+  h.socket.emit({ type: 'socket.heartbeatReply', ref: last.ref!, status: 'ok' })
   assert.is(h.actor.getSnapshot().context.attempt, 0)
   h.socket.emit({ type: 'socket.closed', code: 1001, reason: 'going away', wasClean: true })
-  const before = h.sockets.length
+  before = h.sockets.length
   h.clock.increment(125)
   await h.settle()
   assert.is(h.sockets.length, before + 1)
