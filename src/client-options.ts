@@ -1,6 +1,6 @@
 /** Options of `createRealtimeClient`, with their defaults and what they change. */
 import type { ActorOptions, AnyActorLogic, InspectionEvent, Observer } from 'xstate'
-import type { ReconnectSchedule } from '../machines/connection.types.js'
+import type { HeartbeatStatus, ReconnectSchedule } from '../machines/connection.types.js'
 import type { ConnectionMachine } from '../machines/connection.machine.js'
 import { RealtimeError } from './errors.js'
 import type { Logger, RealtimeEventListener } from './events.js'
@@ -42,6 +42,11 @@ export interface RealtimeClientOptions {
   emptyChannelsGraceMs?: number
   /** Sent as `log_level` to the server. @default not sent */
   logLevel?: ServerLogLevel
+  /**
+   * Called with every heartbeat outcome: `sent`, then `ok` (with the round trip in ms) or `error`,
+   * `timeout` (the socket is replaced), `disconnected` (no socket to beat on). @default none
+   */
+  heartbeatCallback?: (status: HeartbeatStatus, rttMs?: number) => void
   /** One callback for every `RealtimeEvent`, like the Elixir client's `handle_event/1`. */
   handleEvent?: RealtimeEventListener
   /** XState inspection observer, attached to the one root actor (sees every actor of the client). */

@@ -47,6 +47,12 @@ export class RealtimeClient {
     this.vsn = options.vsn ?? DEFAULT_VSN
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     if (options.handleEvent) this.listeners.add(options.handleEvent)
+    const heartbeatCallback = options.heartbeatCallback
+    if (heartbeatCallback) {
+      this.listeners.add((event) => {
+        if (event.type === 'connection' && event.kind === 'heartbeat') heartbeatCallback(event.status, event.rttMs)
+      })
+    }
     this.host = this.createHost()
 
     const connection = options.connectionLogic ?? createConnectionLogic(options)
