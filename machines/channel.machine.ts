@@ -17,6 +17,7 @@ import {
   joinPayload,
   type BufferedPush,
   type ChannelContext,
+  type ChannelPush,
   type ChannelEmitted,
   type ChannelEvent,
   type ChannelInput,
@@ -51,6 +52,27 @@ function messageOf(event: ChannelEvent): PhoenixMessage | null {
 function replyOf(message: PhoenixMessage): { status: string; response: unknown } {
   const payload = message.payload as { status?: unknown; response?: unknown } | null
   return { status: typeof payload?.status === 'string' ? payload.status : 'error', response: payload?.response }
+}
+
+/** The `presence` push payload of a track or untrack (protocol.md §6.1: untrack has no `payload` key). */
+export function presenceBody(tracked: Record<string, unknown> | null): { type: 'presence'; event: 'track'; payload: Record<string, unknown> } | { type: 'presence'; event: 'untrack' } {
+  return tracked === null ? { type: 'presence', event: 'untrack' } : { type: 'presence', event: 'track', payload: tracked }
+}
+
+/** The push an event stands for: a push as is, a track or untrack as a `presence` push that expects a reply. */
+function pushOf(event: ChannelEvent): ChannelPush | null {
+  switch (event.type) {
+    case 'push':
+      return event
+    case 'track':
+    case 'untrack': {
+      const payload = presenceBody(event.type === 'track' ? event.payload : null)
+      const push: ChannelPush = { type: 'push', ref: event.ref, event: 'presence', payload, expectReply: true }
+      return event.timeoutMs === undefined ? push : { ...push, timeoutMs: event.timeoutMs }
+    }
+    default:
+      return null
+  }
 }
 
 function isEvent(event: ChannelEvent, name: string): boolean {
@@ -90,13 +112,20 @@ function tokenFrames({ context, event }: { context: ChannelContext; event: Chann
 }
 
 function pushFrames({ context, event }: { context: ChannelContext; event: ChannelEvent }): { messages: PhoenixMessage[] } {
-  if (event.type !== 'push') return { messages: [] }
-  return { messages: [{ joinRef: context.joinRef, ref: event.ref, topic: context.topic, event: event.event, payload: event.payload }] }
+  const push = pushOf(event)
+  if (!push) return { messages: [] }
+  return { messages: [{ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload }] }
 }
 
 /** What waited for the join, in order, under the new join ref. */
 function bufferedFrames({ context }: { context: ChannelContext }): { messages: PhoenixMessage[] } {
   return { messages: context.buffer.map((push) => ({ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload })) }
+}
+
+/** The automatic re-track `prepareRetrack` decided on, if any. */
+function retrackFrames({ context }: { context: ChannelContext }): { messages: PhoenixMessage[] } {
+  if (context.retrackRef === null || context.tracked === null) return { messages: [] }
+  return { messages: [{ joinRef: context.joinRef, ref: context.retrackRef, topic: context.topic, event: 'presence', payload: presenceBody(context.tracked) }] }
 }
 
 const channelSetup = setup({
@@ -109,7 +138,7 @@ const channelSetup = setup({
   delays: {
     joinTimeout: ({ context }) => context.joinTimeoutMs ?? context.timeoutMs,
     rejoinDelay: ({ context }) => rejoinDelayFor(context.rejoinDelays, context.attempts),
-    pushTimeout: ({ context, event }) => (event.type === 'push' && event.timeoutMs !== undefined ? event.timeoutMs : context.timeoutMs),
+    pushTimeout: ({ context, event }) => pushOf(event)?.timeoutMs ?? context.timeoutMs,
   },
   guards: {
     socketOpen: ({ context }) => context.socketOpen,
@@ -245,14 +274,16 @@ const channelSetup = setup({
     }),
     /** A sent push that expects a reply gets a timer; one that does not (broadcast without ack) costs nothing more. */
     armReplyTimer: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'push' && event.expectReply) enqueue.raise({ type: 'push.expired', ref: event.ref }, { id: pushTimerId(event.ref), delay: 'pushTimeout' })
+      const push = pushOf(event)
+      if (push?.expectReply) enqueue.raise({ type: 'push.expired', ref: push.ref }, { id: pushTimerId(push.ref), delay: 'pushTimeout' })
     }),
     /**
      * Keeps a push until the join succeeds. Its timer starts now (as Phoenix does): a push that waited
      * longer than its timeout is reported and never sent. Beyond `bufferSize` the oldest is dropped.
      */
-    bufferPush: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'push') return
+    bufferPush: enqueueActions(({ context, event: source, enqueue }) => {
+      const event = pushOf(source)
+      if (!event) return
       let buffer = context.buffer
       if (buffer.length >= context.bufferSize) {
         const [oldest, ...rest] = buffer
@@ -287,13 +318,51 @@ const channelSetup = setup({
       }
       enqueue.assign({ buffer: [] })
     }),
-    rejectPush: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'push') return
+    rejectPush: enqueueActions(({ context, event: source, enqueue }) => {
+      const event = pushOf(source)
+      if (!event) return
       const error = new RealtimeError('not_joined', `cannot push '${event.event}' to ${context.topic}: the channel is ${context.status}`, {
         topic: context.topic,
         ref: event.ref,
       })
       enqueue.emit({ type: 'push.failed', topic: context.topic, ref: event.ref, error })
+    }),
+    /** What to re-track after a rejoin; tracking also turns presence on for every later join. */
+    rememberTracking: assign(({ context, event }) => {
+      if (event.type === 'untrack') return { tracked: null }
+      if (event.type !== 'track') return {}
+      const config = context.config.presence.enabled ? context.config : { ...context.config, presence: { ...context.config.presence, enabled: true } }
+      return { tracked: event.payload, config }
+    }),
+    /** Leaving (or being closed) ends the presence on the server: nothing to re-track at a later subscribe. */
+    forgetTracking: assign({ tracked: null, retrackRef: null }),
+    /**
+     * After a (re)join the server has no presence for us: track again what was tracked, unless a
+     * track/untrack waits in the buffer (it goes out now and says what the user wants last).
+     * Runs before `clearBuffer`; `retrackFrames` and `armRetrack` follow it.
+     */
+    prepareRetrack: assign({
+      retrackRef: ({ context }) => (context.tracked === null || context.buffer.some((push) => push.event === 'presence') ? null : context.makeRef()),
+    }),
+    armRetrack: enqueueActions(({ context, enqueue }) => {
+      if (context.retrackRef !== null) enqueue.raise({ type: 'push.expired', ref: context.retrackRef }, { id: pushTimerId(context.retrackRef), delay: 'pushTimeout' })
+    }),
+    /** Nobody awaits the automatic re-track, so its failure becomes an `error` event. */
+    checkRetrack: enqueueActions(({ context, event, enqueue }) => {
+      if (context.retrackRef === null) return
+      let failure: string | null = null
+      if (event.type === 'push.expired' && event.ref === context.retrackRef) failure = `no reply within ${context.timeoutMs} ms`
+      else if (event.type === 'message' && event.message.event === 'phx_reply' && event.message.ref === context.retrackRef) {
+        const { status, response } = replyOf(event.message)
+        if (status === 'ok') return void enqueue.assign({ retrackRef: null })
+        failure = `the server answered ${status}: ${typeof response === 'string' ? response : JSON.stringify(response)}`
+      } else return
+      const error = new RealtimeError(event.type === 'push.expired' ? 'timeout' : 'push_failed', `re-tracking presence on ${context.topic} after the rejoin failed: ${failure}`, {
+        topic: context.topic,
+        ref: context.retrackRef,
+      })
+      enqueue.assign({ retrackRef: null })
+      enqueue.emit({ type: 'error', topic: context.topic, error })
     }),
     expirePush: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'push.expired') return
@@ -316,6 +385,8 @@ const machine = channelSetup.createMachine({
     attempts: 0,
     socketOpen: input.socketOpen ?? false,
     buffer: [],
+    tracked: null,
+    retrackRef: null,
     error: null,
     gapSince: null,
     status: 'closed',
@@ -328,24 +399,26 @@ const machine = channelSetup.createMachine({
   }),
   initial: 'closed',
   on: {
-    'push.expired': { actions: 'expirePush' },
+    'push.expired': { actions: ['checkRetrack', 'expirePush'] },
     configure: { actions: 'configure' },
     setAuth: { actions: 'updateToken' },
     'socket.open': { actions: ['openSocket', 'resetAttempts'] },
     'socket.closed': { actions: 'closeSocket' },
     message: [
       { guard: 'isSystem', actions: 'emitSystem' },
-      { guard: 'isReply', actions: 'settlePush' },
+      { guard: 'isReply', actions: ['checkRetrack', 'settlePush'] },
     ],
   },
   states: {
     closed: {
       description: 'Not joined and not trying to. The only state a push is refused in (with leaving).',
-      entry: [{ type: 'enter', params: { state: 'closed' } }, 'clearRefs', 'failBuffered', 'notifyClosed'],
+      entry: [{ type: 'enter', params: { state: 'closed' } }, 'clearRefs', 'failBuffered', 'forgetTracking', 'notifyClosed'],
       on: {
         subscribe: { target: 'joining', actions: 'prepareJoin' },
         unsubscribe: { actions: 'notifyClosed' },
         push: { actions: 'rejectPush' },
+        track: { actions: 'rejectPush' },
+        untrack: { actions: 'rejectPush' },
       },
     },
     joining: {
@@ -377,6 +450,8 @@ const machine = channelSetup.createMachine({
       },
       on: {
         push: { actions: 'bufferPush' },
+        track: { actions: ['rememberTracking', 'bufferPush'] },
+        untrack: { actions: ['rememberTracking', 'bufferPush'] },
         message: [
           { guard: 'isJoinOk', target: 'joined' },
           { guard: 'isJoinError', target: 'errored', actions: ['recordJoinError', 'countFailure'] },
@@ -391,11 +466,16 @@ const machine = channelSetup.createMachine({
         { type: 'enter', params: { state: 'joined' } },
         'joinSucceeded',
         { type: 'transmit', params: bufferedFrames },
+        'prepareRetrack',
+        { type: 'transmit', params: retrackFrames },
+        'armRetrack',
         'clearBuffer',
         'announceRejoin',
       ],
       on: {
         push: { actions: [{ type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
+        track: { actions: ['rememberTracking', { type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
+        untrack: { actions: ['rememberTracking', { type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
         setAuth: { actions: [{ type: 'transmit', params: tokenFrames }, 'updateToken'] },
         unsubscribe: { target: 'leaving' },
         // An open socket we did not see close is a new socket: the server no longer has this channel.
@@ -409,10 +489,12 @@ const machine = channelSetup.createMachine({
     },
     leaving: {
       description: 'phx_leave sent; closed on its reply, on phx_close, on the push timeout, or when the socket goes.',
-      entry: [{ type: 'enter', params: { state: 'leaving' } }, 'clearError', 'failBuffered', 'newLeaveRef', { type: 'transmit', params: leaveFrames }],
+      entry: [{ type: 'enter', params: { state: 'leaving' } }, 'clearError', 'failBuffered', 'forgetTracking', 'newLeaveRef', { type: 'transmit', params: leaveFrames }],
       after: { pushTimeout: { target: 'closed', actions: 'recordLeaveTimeout' } },
       on: {
         push: { actions: 'rejectPush' },
+        track: { actions: 'rejectPush' },
+        untrack: { actions: 'rejectPush' },
         // The server channel dies with the socket: nothing left to leave.
         'socket.closed': { target: 'closed', actions: 'closeSocket' },
         message: [
@@ -449,6 +531,8 @@ const machine = channelSetup.createMachine({
         // No server channel exists for an errored channel: closing needs no round trip.
         unsubscribe: { target: 'closed', actions: 'clearError' },
         push: { actions: 'bufferPush' },
+        track: { actions: ['rememberTracking', 'bufferPush'] },
+        untrack: { actions: ['rememberTracking', 'bufferPush'] },
       },
     },
   },

@@ -94,6 +94,13 @@ export interface ChannelContext {
   socketOpen: boolean
   /** Pushes made while not joined, oldest first, sent when the join succeeds. */
   buffer: BufferedPush[]
+  /**
+   * The presence state the user asked to track (null: none). The server forgets it with the channel
+   * process, so every successful join sends it again unless a track/untrack already waits in the buffer.
+   */
+  tracked: Record<string, unknown> | null
+  /** Ref of the automatic re-track after a rejoin, so its failure can be reported. */
+  retrackRef: string | null
   /** Why the channel is errored or closed, for the facade's rejected promises. */
   error: RealtimeError | null
   /** When the channel stopped being joined without being asked to; cleared by the next join. */
@@ -119,10 +126,28 @@ export interface ChannelPush {
   timeoutMs?: number
 }
 
+/** `channel.track(state)`: becomes a `presence` push, and what the channel re-tracks after every rejoin. */
+export interface ChannelTrack {
+  type: 'track'
+  ref: string
+  /** JSON object; the server refuses anything else. */
+  payload: Record<string, unknown>
+  timeoutMs?: number
+}
+
+/** `channel.untrack()`: a `presence` push; nothing is re-tracked after it. */
+export interface ChannelUntrack {
+  type: 'untrack'
+  ref: string
+  timeoutMs?: number
+}
+
 export type ChannelEvent =
   | { type: 'subscribe'; timeoutMs?: number }
   | { type: 'unsubscribe' }
   | ChannelPush
+  | ChannelTrack
+  | ChannelUntrack
   /** Replace parts of the join config; used at the next join. */
   | { type: 'configure'; config: ChannelConfigInput }
   | { type: 'setAuth'; token: string | null }

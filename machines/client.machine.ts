@@ -8,13 +8,28 @@
  *                            └──────────── channel.add ──────────┘
  *
  * Inbound frames do not pass through here: the connection hands them to `input.deliver` (src/router.ts).
+ *
+ * Cost per channel (issue 6): every per-channel step is O(1) in the number of channels — the channel
+ * table is updated in place, `channelCount` replaces counting keys, channels are addressed by ref
+ * (never by scanning `snapshot.children`) — except what XState itself does with `snapshot.children`
+ * in the default `channelActors: 'children'` mode; `'registry'` mode avoids that too
+ * (machines/channel-registry.ts).
  */
-import { assign, emit, enqueueActions, sendTo, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate'
+import { assign, createActor, emit, enqueueActions, sendTo, setup, type ActorRefFrom, type AnyMachineSnapshot, type SnapshotFrom } from 'xstate'
 import { RealtimeError } from '../src/errors.js'
 import { DEFAULT_VSN } from '../src/protocol/types.js'
-import { channelMachine } from './channel.machine.js'
+import { channelRegistryLogic, type RegistryStopEvent } from './channel-registry.js'
+import { channelMachine, type ChannelActorRef } from './channel.machine.js'
 import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS, type ChannelEvent, type ChannelInput } from './channel.types.js'
-import { channelSystemId, CONNECTION_SYSTEM_ID, type ClientContext, type ClientEmitted, type ClientEvent, type ClientInput } from './client.types.js'
+import {
+  channelSystemId,
+  CONNECTION_SYSTEM_ID,
+  type ChannelEntry,
+  type ClientContext,
+  type ClientEmitted,
+  type ClientEvent,
+  type ClientInput,
+} from './client.types.js'
 import { connectionMachine } from './connection.machine.js'
 import type { ConnectionEvent } from './connection.types.js'
 
@@ -37,6 +52,12 @@ function channelEventOf(event: ClientEvent): ChannelEvent | null {
       const { ref, event: name, payload, expectReply, timeoutMs } = event
       return timeoutMs === undefined ? { type: 'push', ref, event: name, payload, expectReply } : { type: 'push', ref, event: name, payload, expectReply, timeoutMs }
     }
+    case 'channel.track': {
+      const { ref, payload, timeoutMs } = event
+      return timeoutMs === undefined ? { type: 'track', ref, payload } : { type: 'track', ref, payload, timeoutMs }
+    }
+    case 'channel.untrack':
+      return event.timeoutMs === undefined ? { type: 'untrack', ref: event.ref } : { type: 'untrack', ref: event.ref, timeoutMs: event.timeoutMs }
     case 'channel.configure':
       return { type: 'configure', config: event.config }
     case 'channel.setAuth':
@@ -68,6 +89,19 @@ function connectionEventOf(event: ClientEvent): ConnectionEvent | null {
   }
 }
 
+/**
+ * The root's own table, written only by the actions below, at resolve time (so the guards of the
+ * same macrostep see it). `ClientContext.channels` is typed read-only for everyone else.
+ */
+function tableOf(context: ClientContext): Map<string, ChannelEntry> {
+  return context.channels as Map<string, ChannelEntry>
+}
+
+function entryOf(context: ClientContext, event: ClientEvent): ChannelEntry | undefined {
+  const topic = topicOf(event)
+  return topic === null ? undefined : context.channels.get(topic)
+}
+
 function ownCounter(): () => string {
   let next = 0
   return () => String(++next)
@@ -84,19 +118,18 @@ const clientSetup = setup({
     /** The connection statechart; its default socket actor does no I/O (src/connection.ts provides the real one). */
     connection: connectionMachine,
     channel: channelMachine,
+    /** The parent of the channel actors in `channelActors: 'registry'` mode. */
+    channelRegistry: channelRegistryLogic,
   },
   delays: {
     emptyChannelsGrace: ({ context }) => context.emptyChannelsGraceMs,
   },
   guards: {
-    isNewTopic: ({ context, event }) => event.type === 'channel.add' && !Object.hasOwn(context.channels, event.topic),
-    isKnownTopic: ({ context, event }) => {
-      const topic = topicOf(event)
-      return topic !== null && Object.hasOwn(context.channels, topic)
-    },
-    isRemovedChannel: ({ context, event }) =>
-      event.type === 'channel.closed' && Object.hasOwn(context.channels, event.topic) && context.channels[event.topic]!.removing,
-    hasNoChannels: ({ context }) => Object.keys(context.channels).length === 0,
+    isNewTopic: ({ context, event }) => event.type === 'channel.add' && !context.channels.has(event.topic),
+    isKnownTopic: ({ context, event }) => entryOf(context, event) !== undefined,
+    isRemovedChannel: ({ context, event }) => event.type === 'channel.closed' && entryOf(context, event)?.removing === true,
+    // Evaluated on every event while `occupied` (an `always` guard): O(1), never a scan of the table.
+    hasNoChannels: ({ context }) => context.channelCount === 0,
     socketNotOpen: ({ context }) => context.connection !== 'open' && context.connection !== 'connecting',
   },
   actions: {
@@ -104,8 +137,8 @@ const clientSetup = setup({
      * One channel actor per topic, registered under a topic-derived systemId. The systemId is checked
      * first: spawning a duplicate systemId is an uncaught error in XState 5 (xstate-notes §8).
      */
-    spawnChannel: enqueueActions(({ context, event, enqueue, system }) => {
-      if (event.type !== 'channel.add' || Object.hasOwn(context.channels, event.topic)) return
+    spawnChannel: enqueueActions(({ context, event, enqueue, system, self }) => {
+      if (event.type !== 'channel.add' || context.channels.has(event.topic)) return
       const input: ChannelInput = {
         topic: event.topic,
         config: event.config ?? {},
@@ -117,38 +150,61 @@ const clientSetup = setup({
         rejoinDelays: context.rejoinDelays,
         bufferSize: context.channelBufferSize,
       }
-      const systemId = channelSystemId(event.topic)
-      if (system.get(systemId)) enqueue.spawnChild('channel', { id: event.topic, input })
-      else enqueue.spawnChild('channel', { id: event.topic, systemId, input })
-      enqueue.assign({ channels: { ...context.channels, [event.topic]: { config: event.config ?? {}, removing: false } } })
-      enqueue.emit({ type: 'channel', kind: 'added', topic: event.topic })
+      const id = event.topic
+      const config = event.config ?? {}
+      const systemId = system.get(channelSystemId(id)) ? undefined : channelSystemId(id)
+      const options = { id, input, ...(systemId !== undefined && { systemId }) }
+      const registry = context.registry
+      if (registry === null) {
+        // A spawned child of the root: XState copies `snapshot.children` here (O(channels)).
+        enqueue.assign(({ context, spawn }) => {
+          const ref: ChannelActorRef = spawn('channel', options)
+          tableOf(context).set(id, { ref, config, removing: false })
+          return { channelCount: context.channelCount + 1 }
+        })
+      } else {
+        // What `spawn` does (same system, inspection, `src`), with the registry as parent and no copy
+        // of `snapshot.children`. The
+        // logic comes from this machine's implementations, so `.provide({ actors: { channel } })` applies.
+        // Started by `startChannel`, the next action of the same transition.
+        const logic = (self.getSnapshot() as AnyMachineSnapshot).machine.implementations.actors['channel'] as typeof channelMachine
+        const ref: ChannelActorRef = createActor(logic, { ...options, parent: registry, src: 'channel' })
+        tableOf(context).set(id, { ref, config, removing: false })
+        enqueue.assign({ channelCount: context.channelCount + 1 })
+      }
+      enqueue.emit({ type: 'channel', kind: 'added', topic: id })
     }),
+    /** Registry mode: start the channel `spawnChannel` created (a spawned child is started by XState). */
+    startChannel: ({ context, event }) => {
+      if (context.registry === null || event.type !== 'channel.add') return
+      context.channels.get(event.topic)?.ref.start()
+    },
     /** `channel.add` for a topic being removed keeps it: the caller wants the channel after all. */
-    keepChannel: assign({
-      channels: ({ context, event }) => {
-        const topic = topicOf(event)
-        if (topic === null || !context.channels[topic]?.removing) return context.channels
-        return { ...context.channels, [topic]: { ...context.channels[topic]!, removing: false } }
-      },
+    keepChannel: assign(({ context, event }) => {
+      const topic = topicOf(event)
+      const entry = entryOf(context, event)
+      if (topic !== null && entry?.removing) tableOf(context).set(topic, { ...entry, removing: false })
+      return {}
     }),
-    markRemoving: assign({
-      channels: ({ context, event }) => {
-        const topic = topicOf(event)
-        if (topic === null || !context.channels[topic]) return context.channels
-        return { ...context.channels, [topic]: { ...context.channels[topic]!, removing: true } }
-      },
+    markRemoving: assign(({ context, event }) => {
+      const topic = topicOf(event)
+      const entry = entryOf(context, event)
+      if (topic !== null && entry) tableOf(context).set(topic, { ...entry, removing: true })
+      return {}
     }),
     removeChannel: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'channel.closed') return
-      const { [event.topic]: _removed, ...rest } = context.channels
-      enqueue.stopChild(event.topic)
-      enqueue.assign({ channels: rest })
+      const entry = entryOf(context, event)
+      if (event.type !== 'channel.closed' || !entry) return
+      tableOf(context).delete(event.topic)
+      enqueue.assign({ channelCount: context.channelCount - 1 })
+      if (context.registry === null) enqueue.stopChild(entry.ref)
+      else enqueue.sendTo(context.registry, { type: 'registry.stop', ref: entry.ref } satisfies RegistryStopEvent)
       enqueue.emit({ type: 'channel', kind: 'removed', topic: event.topic })
     }),
-    forwardToChannel: enqueueActions(({ event, enqueue }) => {
-      const topic = topicOf(event)
+    forwardToChannel: enqueueActions(({ context, event, enqueue }) => {
+      const entry = entryOf(context, event)
       const channelEvent = channelEventOf(event)
-      if (topic !== null && channelEvent !== null) enqueue.sendTo(topic, channelEvent)
+      if (entry && channelEvent !== null) enqueue.sendTo(entry.ref, channelEvent)
     }),
     reportUnknownTopic: emit(({ event }) => ({
       type: 'error' as const,
@@ -169,7 +225,7 @@ const clientSetup = setup({
     storeToken: assign({ accessToken: ({ context, event }) => (event.type === 'setAuth' ? event.token : context.accessToken) }),
     authChannels: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'setAuth') return
-      for (const topic of Object.keys(context.channels)) enqueue.sendTo(topic, { type: 'setAuth', token: event.token })
+      for (const { ref } of context.channels.values()) enqueue.sendTo(ref, { type: 'setAuth', token: event.token })
     }),
     /**
      * The connection reports each move between its four state names. Channels only care about open /
@@ -180,16 +236,16 @@ const clientSetup = setup({
       if (event.type !== 'connection.state') return
       enqueue.assign({ connection: event.new })
       enqueue.emit({ type: 'connection', kind: 'state_change', old: event.old, new: event.new })
-      const topics = Object.keys(context.channels)
+      const channels = context.channels
       if (event.new === 'open') {
         const token = event.accessToken
         if (token !== undefined && token !== context.apikey && token !== context.accessToken) {
           enqueue.assign({ accessToken: token })
-          for (const topic of topics) enqueue.sendTo(topic, { type: 'setAuth', token })
+          for (const { ref } of channels.values()) enqueue.sendTo(ref, { type: 'setAuth', token })
         }
-        for (const topic of topics) enqueue.sendTo(topic, { type: 'socket.open' })
+        for (const { ref } of channels.values()) enqueue.sendTo(ref, { type: 'socket.open' })
       } else if (event.old === 'open') {
-        for (const topic of topics) enqueue.sendTo(topic, { type: 'socket.closed' })
+        for (const { ref } of channels.values()) enqueue.sendTo(ref, { type: 'socket.closed' })
       }
     }),
     reportConnectionError: enqueueActions(({ event, enqueue }) => {
@@ -208,7 +264,7 @@ const clientSetup = setup({
 
 const machine = clientSetup.createMachine({
   id: 'client',
-  context: ({ input }) => {
+  context: ({ input, spawn, self }) => {
     const makeRef = input.makeRef ?? ownCounter()
     const now = input.now ?? Date.now
     const connectionInput = {
@@ -222,8 +278,13 @@ const machine = clientSetup.createMachine({
       ...(input.reconnectDelays !== undefined && { reconnectDelays: input.reconnectDelays }),
       ...(input.random !== undefined && { random: input.random }),
     }
+    const channels = new Map<string, ChannelEntry>()
+    const channelActors = input.channelActors ?? 'children'
     return {
-      channels: {},
+      channels,
+      channelCount: 0,
+      channelActors,
+      registry: channelActors === 'registry' ? spawn('channelRegistry', { id: 'channels', input: { parent: self, channels } }) : null,
       connection: 'closed',
       accessToken: input.accessToken ?? null,
       apikey: input.apikey,
@@ -252,7 +313,7 @@ const machine = clientSetup.createMachine({
     resume: { actions: 'forwardToConnection' },
     suspend: { actions: 'forwardToConnection' },
     setAuth: { actions: ['storeToken', 'forwardToConnection', 'authChannels'] },
-    'channel.add': [{ guard: 'isNewTopic', target: '.occupied', actions: 'spawnChannel' }, { actions: 'keepChannel' }],
+    'channel.add': [{ guard: 'isNewTopic', target: '.occupied', actions: ['spawnChannel', 'startChannel'] }, { actions: 'keepChannel' }],
     'channel.subscribe': [
       { guard: 'isKnownTopic', actions: ['keepChannel', 'forwardToChannel', 'connect'] },
       { actions: 'reportUnknownTopic' },
@@ -260,6 +321,8 @@ const machine = clientSetup.createMachine({
     'channel.unsubscribe': [{ guard: 'isKnownTopic', actions: 'forwardToChannel' }, { actions: 'reportUnknownTopic' }],
     'channel.remove': [{ guard: 'isKnownTopic', actions: ['markRemoving', 'forwardToChannel'] }, { actions: 'reportUnknownTopic' }],
     'channel.push': [{ guard: 'isKnownTopic', actions: 'forwardToChannel' }, { actions: 'reportUnknownTopic' }],
+    'channel.track': [{ guard: 'isKnownTopic', actions: 'forwardToChannel' }, { actions: 'reportUnknownTopic' }],
+    'channel.untrack': [{ guard: 'isKnownTopic', actions: 'forwardToChannel' }, { actions: 'reportUnknownTopic' }],
     'channel.configure': [{ guard: 'isKnownTopic', actions: 'forwardToChannel' }, { actions: 'reportUnknownTopic' }],
     'channel.setAuth': [{ guard: 'isKnownTopic', actions: 'forwardToChannel' }, { actions: 'reportUnknownTopic' }],
     'channel.transmit': { actions: 'transmit' },
@@ -294,5 +357,13 @@ export type ClientSnapshot = SnapshotFrom<ClientMachine>
 
 /** The topics that have a channel actor, in creation order. */
 export function topicsOf(snapshot: Pick<ClientSnapshot, 'context'>): string[] {
-  return Object.keys(snapshot.context.channels)
+  return [...snapshot.context.channels.keys()]
+}
+
+/**
+ * The channel actor of `topic`, in either `channelActors` mode (O(1)). Prefer it to
+ * `snapshot.children[topic]`, which only holds channels in `'children'` mode.
+ */
+export function channelActorOf(snapshot: Pick<ClientSnapshot, 'context'>, topic: string): ChannelActorRef | undefined {
+  return snapshot.context.channels.get(topic)?.ref
 }

@@ -2,7 +2,9 @@
  * The root client actor's contract: its input, the events `client.send(event)` accepts, and what it
  * emits. The root owns the connection actor and one channel actor per topic.
  */
+import type { AnyActorRef } from 'xstate'
 import type { PhoenixMessage, Vsn } from '../src/protocol/types.js'
+import type { ChannelActorRef } from './channel.machine.js'
 import type { ChannelConfigInput, ChannelNotification } from './channel.types.js'
 import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName, LifecycleSignal, ReconnectSchedule } from './connection.types.js'
 
@@ -40,16 +42,36 @@ export interface ClientInput {
   emptyChannelsGraceMs?: number
   reconnectDelays?: ReconnectSchedule
   random?: () => number
+  /**
+   * Where channel actors live. `'children'`: spawned children of the root
+   * (`snapshot.children[topic]`); XState 5 copies the children object on every spawn and stop, so N
+   * channels cost O(N²) to create, remove and close. `'registry'`: children of the root's `channels`
+   * registry actor (machines/channel-registry.ts), O(1) each. Either way every channel actor is in
+   * the root's system (`system.get(channelSystemId(topic))`), visible to `inspect`, stopped with the
+   * root, and `channelActorOf(snapshot, topic)` finds it.
+   * @default 'children'
+   */
+  channelActors?: 'children' | 'registry'
 }
 
 export interface ChannelEntry {
-  config: ChannelConfigInput
+  readonly ref: ChannelActorRef
+  readonly config: ChannelConfigInput
   /** Removal asked for: the channel actor stops once it reports closed. */
-  removing: boolean
+  readonly removing: boolean
 }
 
 export interface ClientContext {
-  channels: Record<string, ChannelEntry>
+  /**
+   * topic → channel, in creation order. A live table owned by this root actor and updated in place by
+   * its own actions (a copy per change made N channels O(N²), issue 6), like `snapshot.children`
+   * holds live actor refs: read it from the current snapshot. `channelCount` changes with it.
+   */
+  channels: ReadonlyMap<string, ChannelEntry>
+  channelCount: number
+  channelActors: 'children' | 'registry'
+  /** The parent of the channel actors in `'registry'` mode (child `channels` of the root), else null. */
+  registry: AnyActorRef | null
   connection: ConnectionStateName
   accessToken: string | null
   apikey: string
@@ -72,6 +94,22 @@ export interface ChannelPushEvent {
   timeoutMs?: number
 }
 
+/** Track `payload` as this client's presence on `topic` (a `presence` push, re-sent after every rejoin). */
+export interface ChannelTrackEvent {
+  type: 'channel.track'
+  topic: string
+  ref: string
+  payload: Record<string, unknown>
+  timeoutMs?: number
+}
+
+export interface ChannelUntrackEvent {
+  type: 'channel.untrack'
+  topic: string
+  ref: string
+  timeoutMs?: number
+}
+
 /** Everything `client.send(event)` accepts (plus what the children tell the root). */
 export type ClientEvent =
   | { type: 'connect' }
@@ -87,6 +125,8 @@ export type ClientEvent =
   /** Leave, then stop and forget the channel actor once it is closed. */
   | { type: 'channel.remove'; topic: string }
   | ChannelPushEvent
+  | ChannelTrackEvent
+  | ChannelUntrackEvent
   | { type: 'channel.configure'; topic: string; config: ChannelConfigInput }
   /** A token for one channel only. */
   | { type: 'channel.setAuth'; topic: string; token: string | null }

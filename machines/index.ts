@@ -46,6 +46,8 @@ export {
   type ChannelEmitted,
   type ChannelNotification,
   type ChannelPush,
+  type ChannelTrack,
+  type ChannelUntrack,
   type BufferedPush,
   type JoinPayload,
   type PostgresChangesFilter,
@@ -64,4 +66,6 @@ export {
   type ClientEmitted,
   type ChannelEntry,
   type ChannelPushEvent,
+  type ChannelTrackEvent,
+  type ChannelUntrackEvent,
 } from './client.types.js'

@@ -12,6 +12,8 @@ import { BroadcastListeners, type BroadcastCallback, type BroadcastMessage } fro
 import { RealtimeError } from './errors.js'
 import type { RealtimeEvent } from './events.js'
 import type { HttpSendResult } from './http-send.js'
+import { ChannelPresence } from './presence/channel-presence.js'
+import type { PresenceListenEvent, PresencePayloadOf, PresenceResult, PresenceState } from './presence/types.js'
 import { isBinary } from './protocol/binary.js'
 import { TOPIC_PREFIX, VSN_1, type BroadcastPayload, type PhoenixMessage, type Vsn } from './protocol/types.js'
 import type { RouteTarget } from './router.js'
@@ -22,6 +24,8 @@ export interface ChannelOptions extends ChannelConfigInput {
 }
 
 export type UnsubscribeResult = 'ok' | 'timed out'
+
+export type { PresenceResult }
 
 export interface SubscribeOptions {
   /** Join timeout for this subscribe. @default the client's `timeoutMs` */
@@ -76,12 +80,16 @@ export class RealtimeChannel implements RouteTarget {
   readonly topic: string
   /** Topic without `realtime:`, as the REST endpoint wants it. */
   readonly subTopic: string
-  readonly config: ChannelConfigInput
+  private currentConfig: ChannelConfigInput
   private actor: ChannelActorRef | null = null
   private emitted: Subscription | null = null
   private readonly broadcasts = new BroadcastListeners()
   private readonly frameHandlers = new Map<string, (message: PhoenixMessage) => void>()
   private readonly waiters = new Set<Waiter>()
+  private readonly presence: ChannelPresence
+  /** `track` / `untrack` calls waiting for their reply, by push ref. */
+  private readonly presencePushes = new Map<string, (result: PresenceResult) => void>()
+  private presenceWired = false
 
   constructor(
     private readonly host: ChannelHost,
@@ -90,7 +98,20 @@ export class RealtimeChannel implements RouteTarget {
   ) {
     this.topic = topic
     this.subTopic = topic.slice(TOPIC_PREFIX.length)
-    this.config = config
+    this.currentConfig = config
+    this.presence = new ChannelPresence({
+      topic,
+      joinRef: () => this.actor?.getSnapshot().context.joinRef ?? null,
+      hasClientListeners: () => host.hasListeners(),
+      emit: (event) => host.emit(event),
+      onListenerError: this.onListenerError,
+    })
+    if (config.presence?.enabled === true) this.wirePresence()
+  }
+
+  /** The options the channel was created with, plus `presence.enabled` once presence is listened to or tracked. */
+  get config(): ChannelConfigInput {
+    return this.currentConfig
   }
 
   /** The channel actor of the current incarnation; null once the channel is removed. */
@@ -112,9 +133,76 @@ export class RealtimeChannel implements RouteTarget {
    * Listen to broadcasts named `event` (case-insensitive) or to all of them with `'*'` / `'all'`.
    * The callback receives `{ type: 'broadcast', event, payload, meta? }`. Returns an idempotent disposer.
    */
-  on(type: 'broadcast', filter: { event: string }, callback: BroadcastCallback): () => void {
-    if (type !== 'broadcast') throw new RealtimeError('invalid_argument', `on('${String(type)}') is not supported by this channel yet`, { type })
-    return this.broadcasts.add(filter?.event, callback)
+  on(type: 'broadcast', filter: { event: string }, callback: BroadcastCallback): () => void
+  /**
+   * Listen to presence `join`, `leave`, `sync` or all three (`'*'`), with realtime-js's payloads
+   * (`{ event: 'join', key, currentPresences, newPresences }`, …). Listening turns presence on in the
+   * join config, so add presence listeners before `subscribe()` (afterwards only when presence is
+   * already on: `presence: { enabled: true }` or a `track()`), else `invalid_argument` is thrown.
+   * Returns an idempotent disposer.
+   */
+  on<E extends PresenceListenEvent>(type: 'presence', filter: { event: E }, callback: (payload: PresencePayloadOf<E>) => void): () => void
+  on(type: 'broadcast' | 'presence', filter: { event: string }, callback: (payload: never) => void): () => void {
+    if (type === 'broadcast') return this.broadcasts.add(filter?.event, callback as BroadcastCallback)
+    if (type !== 'presence') throw new RealtimeError('invalid_argument', `on('${String(type)}') is not supported by this channel yet`, { type })
+    const dispose = this.presence.listeners.add(filter?.event as PresenceListenEvent, callback as (payload: PresencePayloadOf<'*'>) => void)
+    try {
+      this.enablePresence('listen')
+    } catch (error) {
+      dispose()
+      throw error
+    }
+    return dispose
+  }
+
+  /**
+   * Track `state` as this client's presence under the channel's presence key (`presence: { key }`, or
+   * one the server makes up). Resolves with the server's answer — `'ok'`, `'error'` (refused, or the
+   * channel closed before it was sent) — or `'timed out'` after the push timeout, as realtime-js's
+   * `track` does. While the channel is joining it waits in the channel's buffer. The channel
+   * remembers `state` and tracks it again by itself after every rejoin or reconnect, until `untrack()`
+   * or `unsubscribe()`; a `'timed out'` track is remembered too.
+   * @throws (rejects) RealtimeError `invalid_argument` when `state` is not a JSON object, `not_joined`
+   *   on a channel that was never subscribed, is leaving or was removed.
+   */
+  track(state: Record<string, unknown>, options: PushOptions = {}): Promise<PresenceResult> {
+    let payload: Record<string, unknown>
+    try {
+      payload = jsonObject(state, this.topic)
+      this.assertPushable('track presence')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.enablePresence('track')
+    return this.presencePush(options, (ref) =>
+      options.timeoutMs === undefined
+        ? { type: 'channel.track', topic: this.topic, ref, payload }
+        : { type: 'channel.track', topic: this.topic, ref, payload, timeoutMs: options.timeoutMs },
+    )
+  }
+
+  /** Stop tracking (and re-tracking). Resolves as `track` does; rejects with `not_joined` as `track` does. */
+  untrack(options: PushOptions = {}): Promise<PresenceResult> {
+    try {
+      this.assertPushable('untrack presence')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.presencePush(options, (ref) =>
+      options.timeoutMs === undefined
+        ? { type: 'channel.untrack', topic: this.topic, ref }
+        : { type: 'channel.untrack', topic: this.topic, ref, timeoutMs: options.timeoutMs },
+    )
+  }
+
+  /**
+   * `{ [key]: [{ ...meta, presence_ref }] }` as the server last reported it; `{}` until presence is
+   * listened to or tracked. Frozen, with a null prototype; the same object until presence changes, so
+   * snapshots can be compared by reference. Kept after a disconnect until the next join's
+   * `presence_state` replaces it (as Phoenix does; the differences are then reported as joins/leaves).
+   */
+  presenceState(): PresenceState {
+    return this.presence.store.presenceState()
   }
 
   /**
@@ -204,6 +292,10 @@ export class RealtimeChannel implements RouteTarget {
     this.emitted = null
     this.actor = null
     this.settleWaiters('closed', null)
+    // The actor and its push timers are gone: nobody will answer these any more.
+    const pending = [...this.presencePushes.values()]
+    this.presencePushes.clear()
+    for (const resolve of pending) resolve('error')
   }
 
   /** @internal Feature modules (presence, postgres_changes) register their frame handlers here. */
@@ -233,16 +325,59 @@ export class RealtimeChannel implements RouteTarget {
 
   private readonly onListenerError = (error: unknown): void => this.host.reportListenerError(this.topic, error)
 
+  /** Pushes need a channel that joins or is joined (a buffered push waits for the join). */
+  private assertPushable(what: string, hint = ''): void {
+    const state = this.state
+    if (this.actor && state !== 'closed' && state !== 'leaving') return
+    const why = this.actor ? `is ${state}` : 'was removed'
+    throw new RealtimeError('not_joined', `cannot ${what} on ${this.topic}: the channel ${why}; call subscribe() first${hint}`, { topic: this.topic, state })
+  }
+
+  private presencePush(options: PushOptions, event: (ref: string) => ClientEvent): Promise<PresenceResult> {
+    const ref = this.host.makeRef()
+    return new Promise<PresenceResult>((resolve) => {
+      this.presencePushes.set(ref, resolve)
+      this.host.send(event(ref))
+    })
+  }
+
+  /**
+   * Presence frames reach the store from now on, and every later join asks the server for presence.
+   * A listener added after the join cannot get the state the join did not ask for (only a new join
+   * would), so that is refused instead of silently never firing; `track` turns presence on in the
+   * machine itself (the server sends the state when tracking switches presence on).
+   */
+  private enablePresence(reason: 'listen' | 'track'): void {
+    if (this.currentConfig.presence?.enabled !== true) {
+      const state = this.state
+      const joinAsked = this.actor?.getSnapshot().context.config.presence.enabled === true
+      if (reason === 'listen' && state !== 'closed' && !joinAsked) {
+        throw new RealtimeError(
+          'invalid_argument',
+          `cannot add presence listeners to ${this.topic} after subscribe(): its join did not enable presence (add them before subscribe(), or create the channel with presence: { enabled: true })`,
+          { topic: this.topic, state },
+        )
+      }
+      this.currentConfig = { ...this.currentConfig, presence: { ...this.currentConfig.presence, enabled: true } }
+      if (reason === 'listen' && this.actor) this.host.send({ type: 'channel.configure', topic: this.topic, config: { presence: { enabled: true } } })
+    }
+    this.wirePresence()
+  }
+
+  private wirePresence(): void {
+    if (this.presenceWired) return
+    this.presenceWired = true
+    // Late frames of a closed channel would only pile up as pending diffs.
+    const live = (handler: (message: PhoenixMessage) => void) => (message: PhoenixMessage) => {
+      if (this.state !== 'closed') handler(message)
+    }
+    this.handleFrames('presence_state', live(this.presence.onState))
+    this.handleFrames('presence_diff', live(this.presence.onDiff))
+  }
+
   private pushBroadcast(event: string, payload: unknown, expectReply: boolean, timeoutMs?: number, track = false): string {
     this.checkBroadcast(event, payload)
-    const state = this.state
-    if (!this.actor || state === 'closed' || state === 'leaving') {
-      const why = this.actor ? `is ${state}` : 'was removed'
-      throw new RealtimeError('not_joined', `cannot broadcast '${event}' on ${this.topic}: the channel ${why}; call subscribe() first (or httpSend() for REST)`, {
-        topic: this.topic,
-        state,
-      })
-    }
+    this.assertPushable(`broadcast '${event}'`, ' (or httpSend() for REST)')
     const ref = this.host.makeRef()
     if (track) this.host.trackAck(ref)
     const body = { type: 'broadcast', event, payload }
@@ -271,9 +406,19 @@ export class RealtimeChannel implements RouteTarget {
     }
   }
 
+  /** The outcome of a track/untrack; false when `ref` is not one. */
+  private settlePresencePush(ref: string, result: PresenceResult): boolean {
+    const resolve = this.presencePushes.get(ref)
+    if (!resolve) return false
+    this.presencePushes.delete(ref)
+    resolve(result)
+    return true
+  }
+
   private onEmitted(event: ChannelEmitted): void {
     switch (event.type) {
       case 'push.reply':
+        if (this.settlePresencePush(event.ref, event.status === 'ok' ? 'ok' : 'error')) return
         this.host.settleAck(
           event.ref,
           event.status === 'ok'
@@ -282,9 +427,11 @@ export class RealtimeChannel implements RouteTarget {
         )
         return
       case 'push.timeout':
+        if (this.settlePresencePush(event.ref, 'timed out')) return
         this.host.settleAck(event.ref, { error: 'timeout' })
         return
       case 'push.failed':
+        if (this.settlePresencePush(event.ref, 'error')) return
         this.host.settleAck(event.ref, { error: event.error })
         return
       case 'error':
@@ -315,6 +462,18 @@ export class RealtimeChannel implements RouteTarget {
       }
       this.waiters.delete(waiter)
     }
+  }
+}
+
+/** What `track` sends: a JSON copy, so later changes to the caller's object change nothing. */
+function jsonObject(state: unknown, topic: string): Record<string, unknown> {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+    throw new RealtimeError('invalid_argument', `track(state) on ${topic}: state must be an object (the server refuses anything else)`, { topic })
+  }
+  try {
+    return JSON.parse(JSON.stringify(state)) as Record<string, unknown>
+  } catch (error) {
+    throw new RealtimeError('invalid_argument', `track(state) on ${topic}: state is not JSON-serialisable: ${(error as Error)?.message ?? String(error)}`, { topic })
   }
 }
 

@@ -239,7 +239,7 @@ export class RealtimeClient {
       settleAck: (ref, outcome) => this.acks.settle(ref, outcome),
       emit: (event) => this.emit(event),
       hasListeners: () => this.listeners.size > 0,
-      reportListenerError: (topic, error) => this.logger('error', `a broadcast listener of ${topic} threw`, error),
+      reportListenerError: (topic, error) => this.logger('error', `a listener of ${topic} threw`, error),
       reattach: (channel) => {
         if (this.closed) return false
         const current = this.channels.get(channel.topic)

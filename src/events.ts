@@ -6,18 +6,22 @@
 import type { ChannelStateName } from '../machines/channel.types.js'
 import type { ConnectionStateName, HeartbeatStatus } from '../machines/connection.types.js'
 import type { RealtimeError } from './errors.js'
+import type { PresenceEntry } from './presence/types.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type Logger = (level: LogLevel, message: string, data?: unknown) => void
 
-/** A presence entry as realtime-js hands it out: the tracked state plus `presence_ref`. */
-export type PresenceEntry = Record<string, unknown> & { presence_ref: string }
+export type { PresenceEntry }
 
 export type RealtimeEvent =
   | { type: 'broadcast'; topic: string; event: string; payload: unknown; meta?: Record<string, unknown> }
-  | { type: 'presence'; topic: string; event: 'sync' }
-  | { type: 'presence'; topic: string; event: 'join'; key: string; currentPresences: PresenceEntry[]; newPresences: PresenceEntry[] }
-  | { type: 'presence'; topic: string; event: 'leave'; key: string; currentPresences: PresenceEntry[]; leftPresences: PresenceEntry[] }
+  /**
+   * Presence: `event` is realtime-js's payload field (the rest of the object is its payload shape);
+   * `kind` carries the same value so presence reads like the other families (`connection`, `channel`).
+   */
+  | { type: 'presence'; kind: 'sync'; topic: string; event: 'sync' }
+  | { type: 'presence'; kind: 'join'; topic: string; event: 'join'; key: string; currentPresences: PresenceEntry[]; newPresences: PresenceEntry[] }
+  | { type: 'presence'; kind: 'leave'; topic: string; event: 'leave'; key: string; currentPresences: PresenceEntry[]; leftPresences: PresenceEntry[] }
   | {
       type: 'postgres_changes'
       topic: string

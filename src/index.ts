@@ -10,7 +10,18 @@ export {
   type UnsubscribeResult,
 } from './channel.js'
 export type { BroadcastCallback, BroadcastMessage } from './broadcast-listeners.js'
-export type { RealtimeEvent, RealtimeEventListener, Logger, LogLevel, PresenceEntry } from './events.js'
+export type {
+  PresenceEntry,
+  PresenceJoinPayload,
+  PresenceLeavePayload,
+  PresenceListenEvent,
+  PresencePayload,
+  PresencePayloadOf,
+  PresenceResult,
+  PresenceState,
+  PresenceSyncPayload,
+} from './presence/types.js'
+export type { RealtimeEvent, RealtimeEventListener, Logger, LogLevel } from './events.js'
 export type { HttpSendResult } from './http-send.js'
 export type { ChannelStateName } from '../machines/channel.types.js'
 export type { ClientEvent } from '../machines/client.types.js'

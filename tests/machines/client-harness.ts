@@ -2,7 +2,7 @@
 import { createActor, fromCallback, SimulatedClock, type AnyActorRef } from 'xstate'
 import type { ChannelActorRef } from '../../machines/channel.machine.js'
 import { channelStateOf } from '../../machines/channel.machine.js'
-import { clientMachine } from '../../machines/client.machine.js'
+import { channelActorOf, clientMachine } from '../../machines/client.machine.js'
 import { channelSystemId, type ClientEmitted, type ClientInput } from '../../machines/client.types.js'
 import type { ConnectionMachine } from '../../machines/connection.machine.js'
 import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
@@ -50,6 +50,8 @@ export function startClient(input: Partial<ClientInput> = {}) {
     notify: (notification: ConnectionNotification) => toParent!(notification),
     channel,
     child: (topic: string): AnyActorRef | undefined => root.getSnapshot().children[topic] as AnyActorRef | undefined,
+    /** The channel actor the root's table holds for `topic` (either `channelActors` mode). */
+    actorOf: (topic: string): ChannelActorRef | undefined => channelActorOf(root.getSnapshot(), topic),
     channelState: (topic: string) => channelStateOf(channel(topic)!.getSnapshot()),
     frames,
     framesOf: (event: string, topic?: string) => frames().filter((m) => m.event === event && (topic === undefined || m.topic === topic)),

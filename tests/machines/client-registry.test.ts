@@ -1,0 +1,203 @@
+/**
+ * The root's channel table at scale (issue 6), in both `channelActors` modes: many channels created in
+ * one tick all join after one socket open, each exactly once; removal and root stop reach every
+ * channel actor; `system.get`, `channelActorOf` and inspection find them; in `'registry'` mode the
+ * channels are kept out of `snapshot.children`.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createActor, fromCallback, type AnyActorRef, type InspectionEvent } from 'xstate'
+import { channelRegistryLogic } from '../../machines/channel-registry.js'
+import { channelMachine, type ChannelActorRef } from '../../machines/channel.machine.js'
+import { channelActorOf, clientMachine, topicsOf } from '../../machines/client.machine.js'
+import { channelSystemId } from '../../machines/client.types.js'
+import type { ConnectionMachine } from '../../machines/connection.machine.js'
+import { startClient } from './client-harness.js'
+
+const MODES = ['children', 'registry'] as const
+const A = 'realtime:a'
+
+function topics(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `realtime:room-${i}`)
+}
+
+for (const mode of MODES) {
+  const scale = suite(`client table (${mode}): scale`)
+
+  scale('1 000 channels created in one tick are all joined after one socket open, each exactly once', () => {
+    const c = startClient({ channelActors: mode })
+    const all = topics(1000)
+    for (const topic of all) {
+      c.root.send({ type: 'channel.add', topic })
+      c.root.send({ type: 'channel.subscribe', topic })
+    }
+    assert.is(c.root.getSnapshot().context.channelCount, 1000)
+    assert.is(c.framesOf('phx_join').length, 0, 'nothing before the socket opens')
+    assert.equal(c.commands(), Array(1000).fill('connect'))
+    c.moveTo('connecting')
+    c.moveTo('open')
+    const joins = c.framesOf('phx_join')
+    assert.is(joins.length, 1000)
+    assert.equal(joins.map((m) => m.topic).sort(), [...all].sort())
+    for (const topic of all) c.ackJoin(topic)
+    for (const topic of all) assert.is(c.channelState(topic), 'joined')
+    c.clock.increment(60_000)
+    assert.is(c.framesOf('phx_join').length, 1000, 'no second join')
+    assert.is(c.emitted.filter((e) => e.type === 'channel' && e.kind === 'added').length, 1000)
+    c.root.stop()
+  })
+
+  scale('root stop stops every channel actor and frees every systemId', () => {
+    const c = startClient({ channelActors: mode })
+    const all = topics(500)
+    for (const topic of all) c.root.send({ type: 'channel.add', topic })
+    const refs = all.map((topic) => c.actorOf(topic)!)
+    for (const ref of refs) assert.is(ref.getSnapshot().status, 'active')
+    c.root.stop()
+    for (const ref of refs) assert.is(ref.getSnapshot().status, 'stopped')
+    for (const topic of all) assert.is(c.root.system.get(channelSystemId(topic)), undefined)
+  })
+
+  scale('every channel is reachable with system.get and channelActorOf, and is the same actor', () => {
+    const c = startClient({ channelActors: mode })
+    const all = topics(50)
+    for (const topic of all) c.root.send({ type: 'channel.add', topic })
+    for (const topic of all) {
+      const ref = c.channel(topic)
+      assert.ok(ref, topic)
+      assert.is(c.actorOf(topic), ref)
+      assert.is(ref!.id, topic)
+    }
+    assert.equal(topicsOf(c.root.getSnapshot()), all)
+    const children = Object.keys(c.root.getSnapshot().children).sort()
+    if (mode === 'children') assert.equal(children, ['connection', ...all].sort())
+    else assert.equal(children, ['channels', 'connection'], 'channels stay out of snapshot.children')
+    c.root.stop()
+  })
+
+  scale('removing many channels stops each once it has closed; the count follows; topics can come back', () => {
+    const c = startClient({ channelActors: mode, emptyChannelsGraceMs: 100 })
+    c.moveTo('open')
+    const all = topics(200)
+    for (const topic of all) {
+      c.root.send({ type: 'channel.add', topic })
+      c.root.send({ type: 'channel.subscribe', topic })
+      c.ackJoin(topic)
+    }
+    const refs = new Map(all.map((topic) => [topic, c.actorOf(topic)!]))
+    for (const topic of all) c.root.send({ type: 'channel.remove', topic })
+    assert.is(c.root.getSnapshot().context.channelCount, 200, 'still there until the leave replies')
+    for (const topic of all) c.reply(topic, c.framesOf('phx_leave', topic)[0]!.ref)
+    for (const ref of refs.values()) assert.is(ref.getSnapshot().status, 'stopped')
+    assert.is(c.root.getSnapshot().context.channelCount, 0)
+    assert.equal(topicsOf(c.root.getSnapshot()), [])
+    assert.ok(c.root.getSnapshot().matches('draining'))
+    assert.is(c.emitted.filter((e) => e.type === 'channel' && e.kind === 'removed').length, 200)
+    c.root.send({ type: 'channel.add', topic: all[0]! })
+    const again = c.channel(all[0]!)
+    assert.ok(again)
+    assert.is.not(again, refs.get(all[0]!))
+    assert.ok(c.root.getSnapshot().matches('occupied'))
+    c.root.stop()
+  })
+
+  scale('a reconnect rejoins every channel once; setAuth reaches every channel', () => {
+    const c = startClient({ channelActors: mode })
+    c.moveTo('open')
+    const all = topics(20)
+    for (const topic of all) {
+      c.root.send({ type: 'channel.add', topic })
+      c.root.send({ type: 'channel.subscribe', topic })
+      c.ackJoin(topic)
+    }
+    c.root.send({ type: 'setAuth', token: 'tok-2' })
+    assert.is(c.framesOf('access_token').length, 20)
+    c.moveTo('closed')
+    c.moveTo('connecting')
+    c.moveTo('open')
+    assert.is(c.framesOf('phx_join').length, 40)
+    c.root.stop()
+  })
+
+  scale.run()
+}
+
+const registry = suite("client table ('registry' mode)")
+
+registry('inspection sees every channel actor, parented by the registry, and its events', () => {
+  const events: InspectionEvent[] = []
+  const fake = fromCallback(() => {})
+  const root = createActor(clientMachine.provide({ actors: { connection: fake as unknown as ConnectionMachine } }), {
+    input: { apikey: 'anon', channelActors: 'registry' },
+    inspect: (event) => void events.push(event),
+  })
+  root.start()
+  for (const topic of topics(10)) root.send({ type: 'channel.add', topic })
+  root.send({ type: 'channel.subscribe', topic: 'realtime:room-3' })
+  const channelActors = events.filter((e) => e.type === '@xstate.actor' && e.actorRef.id.startsWith('realtime:room-')).map((e) => e.actorRef)
+  assert.is(channelActors.length, 10)
+  const registryRef = root.getSnapshot().children['channels'] as AnyActorRef
+  for (const ref of channelActors) {
+    assert.is(ref._parent, registryRef)
+    assert.is(ref.system, root.system)
+    assert.is((ref as unknown as { src: unknown }).src, 'channel')
+  }
+  assert.ok(
+    events.some((e) => e.type === '@xstate.event' && e.actorRef.id === 'realtime:room-3' && e.event.type === 'subscribe'),
+    'events sent to a channel are inspected',
+  )
+  root.stop()
+})
+
+registry('.provide({ actors: { channel } }) is honoured', () => {
+  const provided = channelMachine.provide({})
+  const machine = clientMachine.provide({
+    actors: {
+      connection: fromCallback(() => {}) as unknown as ConnectionMachine,
+      channel: provided,
+    },
+  })
+  const root = createActor(machine, { input: { apikey: 'anon', channelActors: 'registry' } })
+  root.start()
+  root.send({ type: 'channel.add', topic: A })
+  const ref = channelActorOf(root.getSnapshot(), A)!
+  assert.is((ref as unknown as { logic: unknown }).logic, provided)
+  root.stop()
+  assert.is(ref.getSnapshot().status, 'stopped')
+})
+
+registry('the registry forwards what a channel sends its parent to the root, and stops only its own channels', () => {
+  const forwarded: unknown[] = []
+  const parent = { send: (event: unknown) => void forwarded.push(event) } as unknown as AnyActorRef
+  const table = new Map<string, { ref: AnyActorRef }>()
+  const reg = createActor(channelRegistryLogic, { input: { parent, channels: table } })
+  reg.start()
+  reg.send({ type: 'channel.transmit', message: { joinRef: null, ref: null, topic: A, event: 'x', payload: {} } } as never)
+  assert.equal(forwarded, [{ type: 'channel.transmit', message: { joinRef: null, ref: null, topic: A, event: 'x', payload: {} } }])
+  // An actor of another parent is left alone (stopChild would throw).
+  const stranger = createActor(channelMachine, { input: { topic: A, config: {}, accessToken: null, makeRef: () => '1', now: () => 0, socketOpen: false, timeoutMs: 10, rejoinDelays: [1], bufferSize: 1 } })
+  stranger.start()
+  table.set(A, { ref: stranger })
+  reg.send({ type: 'registry.stop', ref: stranger })
+  reg.stop()
+  assert.is(stranger.getSnapshot().status, 'active')
+  assert.equal(reg.getPersistedSnapshot(), { status: 'stopped', output: undefined, error: undefined })
+  stranger.stop()
+})
+
+registry('a removed topic re-added at once gets a fresh actor under its systemId', () => {
+  const c = startClient({ channelActors: 'registry' })
+  c.root.send({ type: 'channel.add', topic: A })
+  const first = c.actorOf(A) as ChannelActorRef
+  // Closed and never joined: the removal completes within the same send.
+  c.root.send({ type: 'channel.remove', topic: A })
+  assert.is(first.getSnapshot().status, 'stopped')
+  assert.is(c.channel(A), undefined)
+  c.root.send({ type: 'channel.add', topic: A })
+  assert.ok(c.channel(A))
+  assert.is(c.channel(A), c.actorOf(A))
+  assert.is.not(c.channel(A), first)
+  c.root.stop()
+})
+
+registry.run()
