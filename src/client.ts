@@ -4,7 +4,7 @@
  * it sends events to the root and reads snapshots; only the listener lists and the ack outcomes live here.
  */
 import { createActor, type Subscription } from 'xstate'
-import { clientMachine, type ClientActorRef } from '../machines/client.machine.js'
+import { channelActorOf, clientMachine, type ClientActorRef } from '../machines/client.machine.js'
 import type { ChannelActorRef } from '../machines/channel.machine.js'
 import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client.types.js'
 import type { ConnectionStateName } from '../machines/connection.types.js'
@@ -63,6 +63,9 @@ export class RealtimeClient {
       deliver: this.router.deliver,
       makeRef: this.makeRef,
       timeoutMs: this.timeoutMs,
+      // Channel actors live under a registry actor, not in the root's snapshot.children: XState copies
+      // that object on every spawn and stop, which made thousands of channels quadratic.
+      channelActors: 'registry' as const,
       ...(options.sendBufferSize !== undefined && { sendBufferSize: options.sendBufferSize }),
       ...(options.channelBufferSize !== undefined && { channelBufferSize: options.channelBufferSize }),
       ...(options.rejoinDelays !== undefined && { rejoinDelays: options.rejoinDelays }),
@@ -211,7 +214,7 @@ export class RealtimeClient {
   /** A channel actor now exists for `topic` (from `channel()`, a resubscribe, or a raw `channel.add`). */
   private bind(topic: string): void {
     // The child id is the topic; the systemId may belong to another actor when the user's system already had one.
-    const actor = this.actor.getSnapshot().children[topic] as ChannelActorRef | undefined
+    const actor = channelActorOf(this.actor.getSnapshot(), topic)
     if (!actor) return
     let channel = this.channels.get(topic)
     if (!channel) {

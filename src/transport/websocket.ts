@@ -51,9 +51,21 @@ export function resolveWebSocket(transport?: WebSocketConstructor): WebSocketCon
   throw new RealtimeError('no_transport', 'no WebSocket implementation: pass the `transport` option (e.g. the `ws` package)')
 }
 
-/** Open a socket whose binary frames arrive as ArrayBuffer in every implementation. */
+/**
+ * Open a socket whose binary frames arrive as something the codec decodes without a copy: a Node
+ * `Buffer` where the implementation offers it (`binaryType = 'nodebuffer'`, the `ws` package), else an
+ * ArrayBuffer. Under `'arraybuffer'`, `ws` copies every binary frame into a fresh ArrayBuffer (its
+ * frames are views into the socket's receive buffer); with `'nodebuffer'` the decoder reads that view
+ * directly, and frames are decoded synchronously, before `ws` reuses the memory. Users still get
+ * ArrayBuffers: the codec copies raw binary payloads out (protocol/binary.ts `copyOut`).
+ *
+ * Detected by the setter, not by identity with our `ws` import, so another copy of `ws` passed as
+ * `transport` benefits too: `ws` keeps a value it knows, browsers ignore one they do not, and undici
+ * (Node's global WebSocket) falls back to `'blob'` — both of which read back as something else.
+ */
 export function openWebSocket(Constructor: WebSocketConstructor, url: string): WebSocketLike {
   const socket = new Constructor(url)
-  socket.binaryType = 'arraybuffer'
+  socket.binaryType = 'nodebuffer'
+  if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer'
   return socket
 }

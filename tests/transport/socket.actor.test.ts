@@ -9,13 +9,16 @@ import { createActor } from 'xstate'
 import { connectionStateOf } from '../../machines/connection.machine.js'
 import { createConnectionLogic } from '../../src/connection.js'
 import type { RealtimeError } from '../../src/errors.js'
-import type { PhoenixMessage } from '../../src/protocol/types.js'
+import { encodeUserBroadcast } from '../../src/protocol/binary.js'
+import { PayloadEncoding, type PhoenixMessage } from '../../src/protocol/types.js'
 import type { SocketEventLike, WebSocketConstructor } from '../../src/transport/websocket.js'
 
 class FakeWebSocket {
   static instances: FakeWebSocket[] = []
+  /** Set to emulate the `ws` package, which also offers Node buffers. */
+  static offersNodeBuffers = false
   readyState = 0
-  binaryType = 'blob'
+  private type = 'blob'
   sent: unknown[] = []
   closeCalls: unknown[][] = []
   terminated = false
@@ -24,6 +27,13 @@ class FakeWebSocket {
 
   constructor(readonly url: string) {
     FakeWebSocket.instances.push(this)
+  }
+  get binaryType(): string {
+    return this.type
+  }
+  /** Like a browser: an unknown value is ignored. */
+  set binaryType(type: string) {
+    if (type === 'blob' || type === 'arraybuffer' || (FakeWebSocket.offersNodeBuffers && type === 'nodebuffer')) this.type = type
   }
   addEventListener(type: string, listener: (event: SocketEventLike) => void): void {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set())
@@ -74,6 +84,39 @@ async function openClient(options: { deliver?: (m: PhoenixMessage) => void } = {
   assert.is(connectionStateOf(actor.getSnapshot()), 'open')
   return { actor, socket, errors }
 }
+
+test('binary frames as Node Buffer views into a larger pool are decoded in place; users get ArrayBuffer copies', async () => {
+  FakeWebSocket.offersNodeBuffers = true
+  try {
+    const delivered: PhoenixMessage[] = []
+    const { actor, socket } = await openClient({ deliver: (m) => void delivered.push(m) })
+    assert.is(socket.binaryType, 'nodebuffer')
+    const bytes = new Uint8Array([1, 2, 3, 250])
+    const json = new TextEncoder().encode('{"n":1}')
+    const frames = [
+      encodeUserBroadcast({ topic: 'realtime:a', userEvent: 'bin', metadata: '', payload: bytes, encoding: PayloadEncoding.binary }),
+      encodeUserBroadcast({ topic: 'realtime:a', userEvent: 'json', metadata: '', payload: json, encoding: PayloadEncoding.json }),
+    ]
+    // What `ws` hands over with 'nodebuffer': a Buffer viewing part of its receive buffer.
+    const pool = Buffer.alloc(256, 0xee)
+    let offset = 7
+    for (const frame of frames) {
+      pool.set(frame, offset)
+      socket.fire('message', { data: pool.subarray(offset, offset + frame.length) })
+      offset += frame.length + 3
+    }
+    const [bin, text] = delivered.map((m) => m.payload as { event: string; payload: unknown })
+    assert.is(bin!.event, 'bin')
+    assert.instance(bin!.payload, ArrayBuffer)
+    assert.equal([...new Uint8Array(bin!.payload as ArrayBuffer)], [1, 2, 3, 250])
+    pool.fill(0)
+    assert.equal([...new Uint8Array(bin!.payload as ArrayBuffer)], [1, 2, 3, 250], 'a copy, not a view of the pool')
+    assert.equal(text!.payload, { n: 1 })
+    actor.stop()
+  } finally {
+    FakeWebSocket.offersNodeBuffers = false
+  }
+})
 
 test('opens the URL with binaryType arraybuffer and writes encoded frames', async () => {
   const { actor, socket } = await openClient()

@@ -26,16 +26,43 @@ test('globalThis.WebSocket is used when it exists, else the ws package', () => {
   }
 })
 
-test('openWebSocket asks for ArrayBuffer binary frames', () => {
+/** A socket whose `binaryType` setter behaves like `accepts` says (browsers, undici and `ws` differ). */
+function fakeSocketClass(accepts: (type: string) => string | null) {
   const made: Array<{ url: string; binaryType: string }> = []
   const Fake = class {
-    binaryType = 'blob'
+    private type = 'blob'
     constructor(readonly url: string) {
       made.push(this)
     }
+    get binaryType(): string {
+      return this.type
+    }
+    set binaryType(type: string) {
+      this.type = accepts(type) ?? this.type
+    }
   } as unknown as WebSocketConstructor
-  openWebSocket(Fake, 'ws://x')
-  assert.equal(made.map((s) => [s.url, s.binaryType]), [['ws://x', 'arraybuffer']])
+  return { Fake, made: () => made.map((s) => [s.url, s.binaryType]) }
+}
+
+test('openWebSocket asks for ArrayBuffer binary frames where Node buffers are not offered', () => {
+  // Browsers ignore an unknown value; undici (Node's global WebSocket) falls back to 'blob'.
+  const browser = fakeSocketClass((type) => (type === 'blob' || type === 'arraybuffer' ? type : null))
+  openWebSocket(browser.Fake, 'ws://x')
+  assert.equal(browser.made(), [['ws://x', 'arraybuffer']])
+  const undici = fakeSocketClass((type) => (type === 'blob' || type === 'arraybuffer' ? type : 'blob'))
+  openWebSocket(undici.Fake, 'ws://y')
+  assert.equal(undici.made(), [['ws://y', 'arraybuffer']])
+})
+
+test('openWebSocket asks the ws package for Node buffers (no copy per binary frame)', async () => {
+  const ws = fakeSocketClass((type) => (['nodebuffer', 'arraybuffer', 'fragments'].includes(type) ? type : null))
+  openWebSocket(ws.Fake, 'ws://x')
+  assert.equal(ws.made(), [['ws://x', 'nodebuffer']])
+  // The real one: a socket to a closed port, only to read its binaryType.
+  const socket = openWebSocket(NodeWebSocket as unknown as WebSocketConstructor, 'ws://127.0.0.1:9')
+  socket.addEventListener('error', () => {})
+  assert.is(socket.binaryType, 'nodebuffer')
+  await new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()))
 })
 
 test('createConnectionLogic rejects a URL that is not http(s)/ws(s) at construction', () => {
