@@ -36,22 +36,9 @@ export function handshakeMessage(failure: JwtFailure): string {
   }
 }
 
-/** The message of a `system` shutdown (no code prefix). */
+/** The message of a `system` shutdown (no code prefix): the handshake's, with the age of an expired token. */
 export function systemMessage(failure: JwtFailure): string {
-  switch (failure.reason) {
-    case 'malformed':
-      return 'The token provided is not a valid JWT'
-    case 'signature':
-      return 'Failed to validate JWT signature'
-    case 'missing_claims':
-      return 'Fields `role` and `exp` are required in JWT'
-    case 'invalid_exp':
-      return 'Token expiration time is invalid'
-    case 'expired':
-      return `Token has expired ${failure.secondsAgo} seconds ago`
-    default:
-      return unreachable(failure)
-  }
+  return failure.reason === 'expired' ? `Token has expired ${failure.secondsAgo} seconds ago` : handshakeMessage(failure)
 }
 
 /** The `reason` of a join error reply: `"<Code>: <message>"`. */

@@ -2,6 +2,8 @@
  * Builders for end-to-end tests of the client against the dev server: short timeouts through the
  * options, every event recorded, waits on events (never on fixed sleeps), everything closed after.
  */
+import type { RealtimeClient as SupabaseRealtimeClient } from '@supabase/realtime-js'
+import { suite, type Test } from 'uvu'
 import { startDevServer, type DevServer } from '../../src/dev-server/index.js'
 import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, type RealtimeEvent } from '../../src/index.js'
 import type { LogLevel } from '../../src/events.js'
@@ -114,3 +116,25 @@ export const isResubscribed = (topic?: string) => (event: RealtimeEvent) =>
 
 export const isBroadcast = (event: string, topic?: string) => (item: RealtimeEvent) =>
   item.type === 'broadcast' && item.event === event && (topic === undefined || item.topic === topic)
+
+/** A suite whose tests each get a fresh dev server world and a list of realtime-js clients closed after it. */
+export interface InteropContext {
+  world: World
+  theirs: SupabaseRealtimeClient[]
+}
+
+export function interopSuite(name: string): Test<InteropContext> {
+  const test = suite<InteropContext>(name, { world: undefined as unknown as World, theirs: [] })
+  test.before.each(async (ctx) => {
+    ctx.world = await startWorld()
+    ctx.theirs = []
+  })
+  test.after.each(async (ctx) => {
+    for (const client of ctx.theirs) {
+      await client.removeAllChannels()
+      client.disconnect()
+    }
+    await ctx.world.close()
+  })
+  return test
+}

@@ -7,33 +7,14 @@ import {
   type RealtimeChannel as SupabaseChannel,
   type WebSocketLikeConstructor,
 } from '@supabase/realtime-js'
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import WebSocket from 'ws'
 import type { BroadcastMessage, Vsn } from '../../src/index.js'
-import { EventLog, startWorld, type World } from './client-harness.js'
+import { EventLog, interopSuite, type InteropContext } from './client-harness.js'
 
-interface Ctx {
-  world: World
-  theirs: SupabaseRealtimeClient[]
-}
+const test = interopSuite('interop with @supabase/realtime-js')
 
-const test = suite<Ctx>('interop with @supabase/realtime-js', { world: undefined as unknown as World, theirs: [] })
-
-test.before.each(async (ctx) => {
-  ctx.world = await startWorld()
-  ctx.theirs = []
-})
-
-test.after.each(async (ctx) => {
-  for (const client of ctx.theirs) {
-    await client.removeAllChannels()
-    client.disconnect()
-  }
-  await ctx.world.close()
-})
-
-async function theirClient(ctx: Ctx, vsn: Vsn, topic: string): Promise<{ channel: SupabaseChannel; received: EventLog<{ event: string; payload: unknown }> }> {
+async function theirClient(ctx: InteropContext, vsn: Vsn, topic: string): Promise<{ channel: SupabaseChannel; received: EventLog<{ event: string; payload: unknown }> }> {
   const endpoint = ctx.world.server.url.replace(/^http/, 'ws') + '/realtime/v1'
   const client = new SupabaseRealtimeClient(endpoint, {
     params: { apikey: ctx.world.server.apikey },

@@ -4,12 +4,11 @@
  * receives it in `presence_state`. Waits are on presence `sync` events, never on time.
  */
 import { RealtimeClient as SupabaseRealtimeClient, type RealtimeChannel as SupabaseChannel, type WebSocketLikeConstructor } from '@supabase/realtime-js'
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import WebSocket from 'ws'
 import type { RealtimeChannel } from '../../src/index.js'
 import { RawClient } from '../helpers/raw-client.js'
-import { EventLog, startWorld, type World } from './client-harness.js'
+import { EventLog, interopSuite, type World } from './client-harness.js'
 
 const TOPIC = 'presence-room'
 
@@ -94,25 +93,7 @@ async function theirs(world: World, key: string, clients: SupabaseRealtimeClient
   return { channel, member: { name: `realtime-js(${key})`, state: () => comparable(channel.presenceState()), syncs } }
 }
 
-interface Ctx {
-  world: World
-  theirs: SupabaseRealtimeClient[]
-}
-
-const test = suite<Ctx>('presence end to end', { world: undefined as unknown as World, theirs: [] })
-
-test.before.each(async (ctx) => {
-  ctx.world = await startWorld()
-  ctx.theirs = []
-})
-
-test.after.each(async (ctx) => {
-  for (const client of ctx.theirs) {
-    await client.removeAllChannels()
-    client.disconnect()
-  }
-  await ctx.world.close()
-})
+const test = interopSuite('presence end to end')
 
 test('three clients (one realtime-js) track, update, untrack and leave; all agree with the server after each step', async (ctx) => {
   const ann = ours(ctx.world, 'ann')
