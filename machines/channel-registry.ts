@@ -17,11 +17,16 @@
  * What changes: `rootSnapshot.children[topic]` no longer holds the channel (read
  * `channelActorOf(rootSnapshot, topic)` or the system); a channel's `sendParent` reaches this actor,
  * which forwards the event to the root unchanged (inspection shows it as sent to the root without a
- * source actor).
+ * source actor) — except outgoing frames (`channel.transmit`), which it hands to the root's connection
+ * actor as the `send` event the root would have sent.
  *
  * No decision is taken here: the root machine decides when a channel is created or stopped.
  */
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate'
+import type { ChannelNotification } from './channel.types.js'
+import { CONNECTION_SYSTEM_ID } from './client.types.js'
+
+type TransmitEvent = Extract<ChannelNotification, { type: 'channel.transmit' }>
 
 /** Stop one channel actor of this registry (the root sends it when a removed channel has closed). */
 export interface RegistryStopEvent {
@@ -59,7 +64,17 @@ export const channelRegistryLogic: ChannelRegistryLogic = {
       if (event.ref._parent === actorScope.self) actorScope.stopChild(event.ref)
       return snapshot
     }
-    // A channel's notification (`channel.transmit`, `channel.closed`, `xstate.error.actor.*`, …).
+    // An outgoing frame goes straight to the root's connection actor, as the root's `transmit` action
+    // would send it (issue 6: one macrostep of the root less per frame). Inspection shows it as a
+    // `send` event to the connection. Without that connection (a registry used alone) it goes to the root.
+    if (event.type === 'channel.transmit') {
+      const connection = actorScope.system.get(CONNECTION_SYSTEM_ID) as AnyActorRef | undefined
+      if (connection !== undefined && connection._parent === snapshot.input.parent) {
+        connection.send({ type: 'send', message: (event as TransmitEvent).message })
+        return snapshot
+      }
+    }
+    // A channel's notification (`channel.closed`, `xstate.error.actor.*`, …).
     snapshot.input.parent.send(event)
     return snapshot
   },

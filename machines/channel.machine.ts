@@ -236,7 +236,9 @@ const channelSetup = setup({
       enqueue.emit({ type: 'error', topic: context.topic, error })
     }),
     recordSocketLoss: assign({
-      error: ({ context }) => new RealtimeError('connection_closed', `the socket closed while ${context.topic} was ${context.status}`, { topic: context.topic }),
+      error: ({ context, event }) =>
+        (event.type === 'socket.closed' ? event.error : undefined) ??
+        new RealtimeError('connection_closed', `the socket closed while ${context.topic} was ${context.status}`, { topic: context.topic }),
     }),
     recordServerClose: assign({
       error: ({ context }) => new RealtimeError('channel_closed', `the server closed ${context.topic}`, { topic: context.topic }),

@@ -32,7 +32,20 @@ export interface ChannelConfigInput {
   private?: boolean
 }
 
+/**
+ * realtime-js's defaults, frozen and shared by every channel created without options (issue 6: one
+ * copy instead of four objects per channel). A config is never changed in place: `configure` and
+ * `track` build a new one.
+ */
+const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
+  broadcast: Object.freeze({ self: false, ack: false }),
+  presence: Object.freeze({ key: '', enabled: false }),
+  postgres_changes: Object.freeze([]) as unknown as PostgresChangesFilter[],
+  private: false,
+})
+
 export function channelConfig(input: ChannelConfigInput = {}): ChannelConfig {
+  if (input.broadcast === undefined && input.presence === undefined && input.postgres_changes === undefined && input.private === undefined) return DEFAULT_CHANNEL_CONFIG
   return {
     broadcast: { self: input.broadcast?.self ?? false, ack: input.broadcast?.ack ?? false },
     presence: { key: input.presence?.key ?? '', enabled: input.presence?.enabled ?? false },
@@ -152,7 +165,11 @@ export type ChannelEvent =
   | { type: 'configure'; config: ChannelConfigInput }
   | { type: 'setAuth'; token: string | null }
   | { type: 'socket.open' }
-  | { type: 'socket.closed' }
+  /**
+   * The socket is gone. `error` is the one error the root made for this loss, shared by every channel
+   * (issue 6: no error, stack and redaction per channel); without it the channel makes its own.
+   */
+  | { type: 'socket.closed'; error?: RealtimeError }
   /** A lifecycle frame for this topic: phx_reply, phx_close, phx_error, system. */
   | { type: 'message'; message: PhoenixMessage }
   /** Internal: the per-push timer fired. */

@@ -245,7 +245,9 @@ const clientSetup = setup({
         }
         for (const { ref } of channels.values()) enqueue.sendTo(ref, { type: 'socket.open' })
       } else if (event.old === 'open') {
-        for (const { ref } of channels.values()) enqueue.sendTo(ref, { type: 'socket.closed' })
+        // One error for the whole loss, shared by every channel that was joining or joined.
+        const error = new RealtimeError('connection_closed', `the socket closed (connection ${event.old} → ${event.new})`, { connection: event.new })
+        for (const { ref } of channels.values()) enqueue.sendTo(ref, { type: 'socket.closed', error })
       }
     }),
     reportConnectionError: enqueueActions(({ event, enqueue }) => {

@@ -3,7 +3,6 @@
  * root actor; broadcasts arrive from the router straight into the listener lists. The listeners live
  * here, not in the actor, so they survive rejoins, reconnects and even a remove / subscribe cycle.
  */
-import type { Subscription } from 'xstate'
 import { channelStateOf, type ChannelActorRef } from '../machines/channel.machine.js'
 import type { ChannelConfigInput, ChannelEmitted, ChannelStateName } from '../machines/channel.types.js'
 import type { ClientEvent } from '../machines/client.types.js'
@@ -65,8 +64,14 @@ export function normalizeTopic(topic: string): string {
   return full
 }
 
+/** The options of a channel created without any: one frozen object shared by all of them (issue 6: heap per channel). */
+const NO_OPTIONS: ChannelConfigInput = Object.freeze({})
+
 export function mergeChannelOptions(options: ChannelOptions = {}): ChannelConfigInput {
   const { config = {}, ...direct } = options
+  if (direct.broadcast === undefined && direct.presence === undefined && direct.postgres_changes === undefined && direct.private === undefined && Object.keys(config).length === 0) {
+    return NO_OPTIONS
+  }
   const merged: ChannelConfigInput = { ...config }
   if (direct.broadcast) merged.broadcast = { ...config.broadcast, ...direct.broadcast }
   if (direct.presence) merged.presence = { ...config.presence, ...direct.presence }
@@ -79,16 +84,18 @@ export class RealtimeChannel implements RouteTarget {
   /** Full topic, e.g. `realtime:room:lobby`. */
   readonly topic: string
   /** Topic without `realtime:`, as the REST endpoint wants it. */
-  readonly subTopic: string
+  get subTopic(): string {
+    return this.topic.slice(TOPIC_PREFIX.length)
+  }
   private currentConfig: ChannelConfigInput
   private actor: ChannelActorRef | null = null
-  private emitted: Subscription | null = null
-  private readonly broadcasts = new BroadcastListeners()
-  private readonly frameHandlers = new Map<string, (message: PhoenixMessage) => void>()
-  private readonly waiters = new Set<Waiter>()
-  private readonly presence: ChannelPresence
+  // Created on first use: most channels of a large client never need them (issue 6, heap per channel).
+  private broadcastsOrNull: BroadcastListeners | null = null
+  private frameHandlers: Map<string, (message: PhoenixMessage) => void> | null = null
+  private waiters: Set<Waiter> | null = null
+  private presenceOrNull: ChannelPresence | null = null
   /** `track` / `untrack` calls waiting for their reply, by push ref. */
-  private readonly presencePushes = new Map<string, (result: PresenceResult) => void>()
+  private presencePushes: Map<string, (result: PresenceResult) => void> | null = null
   private presenceWired = false
 
   constructor(
@@ -97,16 +104,27 @@ export class RealtimeChannel implements RouteTarget {
     config: ChannelConfigInput,
   ) {
     this.topic = topic
-    this.subTopic = topic.slice(TOPIC_PREFIX.length)
     this.currentConfig = config
-    this.presence = new ChannelPresence({
-      topic,
-      joinRef: () => this.actor?.getSnapshot().context.joinRef ?? null,
-      hasClientListeners: () => host.hasListeners(),
-      emit: (event) => host.emit(event),
-      onListenerError: this.onListenerError,
-    })
     if (config.presence?.enabled === true) this.wirePresence()
+  }
+
+  private get broadcasts(): BroadcastListeners {
+    return (this.broadcastsOrNull ??= new BroadcastListeners())
+  }
+
+  /** The presence store and listeners, made when presence is first used (listened to, tracked, read or wired). */
+  private get presence(): ChannelPresence {
+    if (this.presenceOrNull === null) {
+      const host = this.host
+      this.presenceOrNull = new ChannelPresence({
+        topic: this.topic,
+        joinRef: () => this.actor?.getSnapshot().context.joinRef ?? null,
+        hasClientListeners: () => host.hasListeners(),
+        emit: (event) => host.emit(event),
+        onListenerError: this.onListenerError,
+      })
+    }
+    return this.presenceOrNull
   }
 
   /** The options the channel was created with, plus `presence.enabled` once presence is listened to or tracked. */
@@ -217,7 +235,7 @@ export class RealtimeChannel implements RouteTarget {
     }
     if (this.state === 'joined') return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      this.waiters.add({ kind: 'join', resolve, reject })
+      ;(this.waiters ??= new Set()).add({ kind: 'join', resolve, reject })
       const event: ClientEvent = options.timeoutMs === undefined ? { type: 'channel.subscribe', topic: this.topic } : { type: 'channel.subscribe', topic: this.topic, timeoutMs: options.timeoutMs }
       this.host.send(event)
     })
@@ -231,7 +249,7 @@ export class RealtimeChannel implements RouteTarget {
   unsubscribe(): Promise<UnsubscribeResult> {
     if (!this.actor) return Promise.resolve('ok')
     return new Promise<UnsubscribeResult>((resolve) => {
-      this.waiters.add({ kind: 'leave', resolve })
+      ;(this.waiters ??= new Set()).add({ kind: 'leave', resolve })
       this.host.send({ type: 'channel.remove', topic: this.topic })
     })
   }
@@ -281,18 +299,20 @@ export class RealtimeChannel implements RouteTarget {
   /** @internal Binds the channel actor of a new incarnation of the topic. */
   attach(actor: ChannelActorRef): void {
     if (this.actor === actor) return
-    this.emitted?.unsubscribe()
     this.actor = actor
-    this.emitted = actor.on('*', (event) => this.onEmitted(event))
+    // The subscription is not kept (issue 6: heap per channel): an actor is stopped, and dropped,
+    // when the channel is removed; until then only the current incarnation's events count.
+    actor.on('*', (event) => {
+      if (this.actor === actor) this.onEmitted(event)
+    })
   }
 
   /** @internal The client removed the channel actor. */
   detach(): void {
-    this.emitted?.unsubscribe()
-    this.emitted = null
     this.actor = null
     this.settleWaiters('closed', null)
     // The actor and its push timers are gone: nobody will answer these any more.
+    if (this.presencePushes === null || this.presencePushes.size === 0) return
     const pending = [...this.presencePushes.values()]
     this.presencePushes.clear()
     for (const resolve of pending) resolve('error')
@@ -300,15 +320,16 @@ export class RealtimeChannel implements RouteTarget {
 
   /** @internal Feature modules (presence, postgres_changes) register their frame handlers here. */
   handleFrames(event: string, handler: (message: PhoenixMessage) => void): () => void {
-    this.frameHandlers.set(event, handler)
+    const handlers = (this.frameHandlers ??= new Map())
+    handlers.set(event, handler)
     return () => {
-      if (this.frameHandlers.get(event) === handler) this.frameHandlers.delete(event)
+      if (handlers.get(event) === handler) handlers.delete(event)
     }
   }
 
   /** @internal */
   dispatchBroadcast(payload: BroadcastPayload): void {
-    this.broadcasts.dispatch(payload as BroadcastMessage, this.onListenerError)
+    this.broadcastsOrNull?.dispatch(payload as BroadcastMessage, this.onListenerError)
     if (this.host.hasListeners()) {
       const event: RealtimeEvent =
         payload.meta === undefined
@@ -320,10 +341,15 @@ export class RealtimeChannel implements RouteTarget {
 
   /** @internal */
   dispatchFrame(message: PhoenixMessage): void {
-    this.frameHandlers.get(message.event)?.(message)
+    this.frameHandlers?.get(message.event)?.(message)
   }
 
-  private readonly onListenerError = (error: unknown): void => this.host.reportListenerError(this.topic, error)
+  private listenerErrorHandler: ((error: unknown) => void) | null = null
+
+  /** Made on first use (a channel without listeners never needs it). */
+  private get onListenerError(): (error: unknown) => void {
+    return (this.listenerErrorHandler ??= (error) => this.host.reportListenerError(this.topic, error))
+  }
 
   /** Pushes need a channel that joins or is joined (a buffered push waits for the join). */
   private assertPushable(what: string, hint = ''): void {
@@ -336,7 +362,7 @@ export class RealtimeChannel implements RouteTarget {
   private presencePush(options: PushOptions, event: (ref: string) => ClientEvent): Promise<PresenceResult> {
     const ref = this.host.makeRef()
     return new Promise<PresenceResult>((resolve) => {
-      this.presencePushes.set(ref, resolve)
+      ;(this.presencePushes ??= new Map()).set(ref, resolve)
       this.host.send(event(ref))
     })
   }
@@ -408,9 +434,9 @@ export class RealtimeChannel implements RouteTarget {
 
   /** The outcome of a track/untrack; false when `ref` is not one. */
   private settlePresencePush(ref: string, result: PresenceResult): boolean {
-    const resolve = this.presencePushes.get(ref)
+    const resolve = this.presencePushes?.get(ref)
     if (!resolve) return false
-    this.presencePushes.delete(ref)
+    this.presencePushes!.delete(ref)
     resolve(result)
     return true
   }
@@ -449,8 +475,9 @@ export class RealtimeChannel implements RouteTarget {
   }
 
   private settleWaiters(state: ChannelStateName, error: RealtimeError | null): void {
-    if (this.waiters.size === 0) return
-    for (const waiter of [...this.waiters]) {
+    const waiters = this.waiters
+    if (waiters === null || waiters.size === 0) return
+    for (const waiter of [...waiters]) {
       if (waiter.kind === 'join') {
         if (state === 'joined') waiter.resolve()
         else if (state === 'errored') waiter.reject(error ?? new RealtimeError('channel_error', `joining ${this.topic} failed`, { topic: this.topic }))
@@ -460,8 +487,9 @@ export class RealtimeChannel implements RouteTarget {
         if (state !== 'closed') continue
         waiter.resolve(error?.code === 'timeout' ? 'timed out' : 'ok')
       }
-      this.waiters.delete(waiter)
+      waiters.delete(waiter)
     }
+    if (waiters.size === 0) this.waiters = null
   }
 }
 

@@ -152,6 +152,32 @@ registry('inspection sees every channel actor, parented by the registry, and its
   root.stop()
 })
 
+registry("a channel's frames go from the registry straight to the connection actor, not through the root", () => {
+  const events: InspectionEvent[] = []
+  const received: unknown[] = []
+  const fake = fromCallback(({ receive }) => receive((event) => void received.push(event)))
+  const root = createActor(clientMachine.provide({ actors: { connection: fake as unknown as ConnectionMachine } }), {
+    input: { apikey: 'anon', channelActors: 'registry' },
+    inspect: (event) => void events.push(event),
+  })
+  root.start()
+  root.send({ type: 'channel.add', topic: A })
+  root.send({ type: 'channel.subscribe', topic: A })
+  root.send({ type: 'connection.state', old: 'closed', new: 'open' })
+  const sends = received.filter((event) => (event as { type: string }).type === 'send') as Array<{ message: { event: string; topic: string } }>
+  assert.equal(
+    sends.map((event) => [event.message.event, event.message.topic]),
+    [['phx_join', A]],
+  )
+  const toRoot = events.filter((e) => e.type === '@xstate.event' && e.actorRef === root).map((e) => (e as { event: { type: string } }).event.type)
+  assert.not.ok(toRoot.includes('channel.transmit'), 'the root no longer relays frames')
+  assert.ok(
+    events.some((e) => e.type === '@xstate.event' && (e.actorRef as AnyActorRef).id === 'connection' && e.event.type === 'send'),
+    'the frame is still visible to inspect, as a send to the connection',
+  )
+  root.stop()
+})
+
 registry('.provide({ actors: { channel } }) is honoured', () => {
   const provided = channelMachine.provide({})
   const machine = clientMachine.provide({
@@ -169,7 +195,7 @@ registry('.provide({ actors: { channel } }) is honoured', () => {
   assert.is(ref.getSnapshot().status, 'stopped')
 })
 
-registry('the registry forwards what a channel sends its parent to the root, and stops only its own channels', () => {
+registry('alone (no connection in its system) the registry forwards what a channel sends its parent to the root, and stops only its own channels', () => {
   const forwarded: unknown[] = []
   const parent = { send: (event: unknown) => void forwarded.push(event) } as unknown as AnyActorRef
   const table = new Map<string, { ref: AnyActorRef }>()

@@ -149,6 +149,11 @@ reconnect('after a reconnect every joined channel rejoins exactly once with a fr
   c.clock.increment(3000)
   c.moveTo('closed')
   for (const topic of topics) assert.is(c.channelState(topic), 'errored')
+  // One connection_closed error for the whole loss, shared by every channel (issue 6: no error per channel).
+  const errors = topics.map((topic) => c.channel(topic)!.getSnapshot().context.error)
+  assert.is(errors[0]!.code, 'connection_closed')
+  assert.is(errors[0]!.metadata['connection'], 'closed')
+  for (const error of errors) assert.is(error, errors[0])
   c.clock.increment(30_000)
   assert.is(c.framesOf('phx_join').length, 5, 'no rejoin while the socket is down')
   c.moveTo('connecting')
