@@ -10,9 +10,14 @@ import { RealtimeError } from '../../src/errors.js'
 import type { DecodeResult } from '../../src/protocol/index.js'
 
 // ---------------------------------------------------------------------------------------------
-// Fixtures (../shared/frames/examples.jsonl beside the repository)
+// Fixtures: the team's ../shared/frames/examples.jsonl beside the repository when it is there (CI,
+// developers), else the copy in tests/protocol/fixtures so a plain clone still runs every test.
+// codec.fixtures.test.ts fails when the two differ, so the copy cannot drift unnoticed.
 
-export const FIXTURES_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/frames/examples.jsonl')
+const here = dirname(fileURLToPath(import.meta.url))
+export const SHARED_FIXTURES_PATH = resolve(here, '../../../shared/frames/examples.jsonl')
+export const VENDORED_FIXTURES_PATH = resolve(here, 'fixtures/examples.jsonl')
+export const FIXTURES_PATH = existsSync(SHARED_FIXTURES_PATH) ? SHARED_FIXTURES_PATH : VENDORED_FIXTURES_PATH
 
 export interface Fixture {
   line: number
@@ -24,7 +29,7 @@ export interface Fixture {
 
 export function loadFixtures(): Fixture[] {
   if (!existsSync(FIXTURES_PATH)) {
-    throw new Error(`codec fixtures not found at ${FIXTURES_PATH} (expected ../shared/frames/examples.jsonl beside the repo)`)
+    throw new Error(`codec fixtures not found at ${FIXTURES_PATH} (expected ../shared/frames/examples.jsonl beside the repo, or tests/protocol/fixtures/examples.jsonl)`)
   }
   const fixtures: Fixture[] = []
   readFileSync(FIXTURES_PATH, 'utf8')

@@ -6,7 +6,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeClientFrame, decodeServerFrame, encodeClientFrame, type PhoenixMessage, type Vsn } from '../../src/protocol/index.js'
-import { assertSame, expectOk, hexToBytes, loadFixtures, toHex, type Fixture } from './codec-support.js'
+import { existsSync, readFileSync } from 'node:fs'
+import { assertSame, expectOk, hexToBytes, loadFixtures, SHARED_FIXTURES_PATH, toHex, VENDORED_FIXTURES_PATH, type Fixture } from './codec-support.js'
 
 const fixtures = loadFixtures()
 
@@ -50,6 +51,11 @@ function label(fixture: Fixture): string {
 
 const frames = fixtures.filter(isWebSocketFrame)
 const described = fixtures.filter((fixture) => !isWebSocketFrame(fixture))
+
+test('the vendored copy of the fixtures equals ../shared/frames/examples.jsonl when that is present', () => {
+  if (!existsSync(SHARED_FIXTURES_PATH)) return
+  assert.is(readFileSync(VENDORED_FIXTURES_PATH, 'utf8'), readFileSync(SHARED_FIXTURES_PATH, 'utf8'), 'refresh tests/protocol/fixtures/examples.jsonl from ../shared/frames')
+})
 
 test('the fixture file holds frames in both directions, both vsns, text and binary', () => {
   assert.ok(frames.length >= 20, `only ${frames.length} frames in the fixture file`)
