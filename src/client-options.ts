@@ -1,37 +1,25 @@
 /** Options of `createRealtimeClient`, with their defaults and what they change. */
 import type { ActorOptions, AnyActorLogic, InspectionEvent, Observer } from 'xstate'
-import type { HeartbeatStatus, ReconnectSchedule } from '../machines/connection.types.js'
+import type { HeartbeatStatus } from '../machines/connection.types.js'
 import type { ConnectionMachine } from '../machines/connection.machine.js'
 import { RealtimeError } from './errors.js'
 import type { Logger, RealtimeEventListener } from './events.js'
 import { VSN_1, VSN_2, type Vsn } from './protocol/types.js'
-import type { LogLevel as ServerLogLevel } from './transport/url.js'
-import type { WebSocketConstructor } from './transport/websocket.js'
+import type { ConnectionOptions } from './connection.js'
 
 /** XState's clock interface (`setTimeout`, `clearTimeout`; `SimulatedClock` adds `now`). */
 export type XStateClock = NonNullable<ActorOptions<AnyActorLogic>['clock']> & { now?: () => number }
 
-export interface RealtimeClientOptions {
-  /** `https://<project>.supabase.co`, `…/realtime/v1`, `ws://127.0.0.1:4000/socket` or a full `…/websocket` URL. */
-  url: string
+/** Connection options (url, transport, token function, heartbeat, reconnect, …) are documented in `ConnectionOptions`. */
+export interface RealtimeClientOptions extends ConnectionOptions {
   /** The project's anon / publishable key (required). */
   apikey: string
   /** A static user token: sent in join payloads and used when `accessTokenFn` fails. @default none */
   accessToken?: string
-  /** Called before every WebSocket upgrade (and before `httpSend`); on failure `accessToken`, then the apikey. */
-  accessTokenFn?: () => Promise<string | null | undefined> | string | null | undefined
   /** Wire protocol. 2.0.0 sends broadcasts as binary frames and supports binary payloads. @default '2.0.0' */
   vsn?: Vsn
-  /** A WebSocket constructor. @default `globalThis.WebSocket`, else the `ws` package */
-  transport?: WebSocketConstructor
-  /** @default 25000 (realtime-js) */
-  heartbeatIntervalMs?: number
-  /** How long a heartbeat may stay unanswered before the socket is replaced. @default 10000 */
-  heartbeatTimeoutMs?: number
   /** Join, leave, push and REST timeout. @default 10000 */
   timeoutMs?: number
-  /** Socket reconnect schedule (ms, last repeats, ±10 % jitter) or a function of the attempt. */
-  reconnectDelays?: ReconnectSchedule
   /** Channel rejoin schedule after failed joins (ms, last repeats). @default [1000, 2000, 5000, 10000] */
   rejoinDelays?: readonly number[]
   /** Frames kept while the socket is not open (oldest dropped beyond it, reported). @default 100 */
@@ -40,8 +28,6 @@ export interface RealtimeClientOptions {
   channelBufferSize?: number
   /** Delay before the socket closes once the last channel is removed. @default 2 × heartbeatIntervalMs */
   emptyChannelsGraceMs?: number
-  /** Sent as `log_level` to the server. @default not sent */
-  logLevel?: ServerLogLevel
   /**
    * Called with every heartbeat outcome: `sent`, then `ok` (with the round trip in ms) or `error`,
    * `timeout` (the socket is replaced), `disconnected` (no socket to beat on). @default none
@@ -57,8 +43,6 @@ export interface RealtimeClientOptions {
   systemId?: string
   /** `fetch` for `httpSend`. @default globalThis.fetch */
   fetch?: typeof fetch
-  /** Forward the browser's online/offline/visibility events to the connection. @default true */
-  browserLifecycle?: boolean
   /** Testing: XState clock for every timer of the machines (e.g. `SimulatedClock`). */
   clock?: XStateClock
   /** Testing / other runtimes: replaces the connection logic built from these options. */
