@@ -5,13 +5,12 @@
  *
  * - Cost. A diff touches only the keys it names: O(size of the diff + metas of those keys), never a
  *   copy of the room. Each key keeps its frozen metas and a cached, frozen user view (`presence_ref`
- *   entries) built on first read and dropped when that key changes. `presenceState()` returns the same
- *   frozen object until the state changes; the first read after a change assembles a new top-level
- *   object from the cached views — one pointer per key, no member's data copied (about 1.5 ms for
- *   10 000 keys; tests/bench/presence-algebra.mjs). A plain object cannot be shared between snapshots
- *   any cheaper without proxies or a persistent map, and a new object per change is what lets callers
- *   compare snapshots by reference (React's `useSyncExternalStore`). `get(key)` reads one key without
- *   assembling anything.
+ *   entries). `presenceState()` is one live, read-only object updated in place (as Phoenix's
+ *   `presence.state` is): reading it is O(1) whatever the room's size, where a new object per change
+ *   would cost one pointer per key on every read (~1.7 ms at 10 000 keys, issue 6's bench reads the
+ *   state on every sync). It is built on first read; from then on each changed key's frozen entries
+ *   are replaced in it, so entries can still be compared by reference key by key. `get(key)` reads one
+ *   key without building the object.
  * - Isolation. Reports are fresh deep copies built from the store's frozen metas: a listener can
  *   neither see a half-applied state nor reach into it (realtime-js 2.109.0 handed out the live state
  *   while mutating it and left ghost members). Inputs are copied too, so the caller's payload stays
@@ -89,7 +88,8 @@ export class PresenceStore<T extends object = TrackedState> {
   private pending: PreparedDiff[] = []
   /** The join ref current when the last `presence_state` arrived (Phoenix's `presence.joinRef`). */
   private syncedJoinRef: string | null = null
-  private snapshot: PresenceState | null = null
+  /** The object `presenceState()` returns, once asked for; kept in step with `keys` from then on. */
+  private live: Record<string, readonly Readonly<PresenceEntry>[]> | null = null
   private readonly joinRef: () => string | null
   private readonly wantsReports: () => boolean
 
@@ -166,16 +166,18 @@ export class PresenceStore<T extends object = TrackedState> {
   }
 
   /**
-   * `{ [key]: [{ ...meta, presence_ref }] }`: deeply frozen, null prototype, keys in Phoenix's state
-   * order. The same object until the state changes, so it can be compared by reference.
+   * `{ [key]: [{ ...meta, presence_ref }] }`, null prototype, keys in Phoenix's state order. One live
+   * object, updated in place as presence changes (O(1) to read): copy it (`structuredClone`) to keep a
+   * snapshot. Each key's array and its entries are frozen and replaced, never mutated, when that key
+   * changes, so a kept array never changes under its holder.
    */
   presenceState(): PresenceState<T> {
-    if (!this.snapshot) {
+    if (!this.live) {
       const state = Object.create(null) as Record<string, readonly Readonly<PresenceEntry>[]>
       for (const [key, presence] of this.keys) state[key] = presence.view ??= viewEntries(presence.metas)
-      this.snapshot = Object.freeze(state)
+      this.live = state
     }
-    return this.snapshot as PresenceState<T>
+    return this.live as PresenceState<T>
   }
 
   /**
@@ -204,8 +206,7 @@ export class PresenceStore<T extends object = TrackedState> {
         const kept = without(current.metas, refsOf(joined))
         if (kept.length > 0) metas = [...kept, ...joined]
       }
-      this.keys.set(key, { metas, view: null })
-      this.snapshot = null
+      this.setKey(key, metas)
       reports?.push({ event: 'join', key, currentPresences: current ? reportEntries<T>(current.metas) : [], newPresences: reportEntries<T>(joined) })
     }
     for (const [key, left] of diff.leaves) {
@@ -213,15 +214,26 @@ export class PresenceStore<T extends object = TrackedState> {
       const current = this.keys.get(key)
       if (!current) continue
       const remaining = without(current.metas, refsOf(left))
-      if (remaining.length === 0) {
-        this.keys.delete(key)
-        this.snapshot = null
-      } else if (remaining.length !== current.metas.length) {
-        this.keys.set(key, { metas: remaining, view: null })
-        this.snapshot = null
-      }
+      if (remaining.length === 0) this.deleteKey(key)
+      else if (remaining.length !== current.metas.length) this.setKey(key, remaining)
       reports?.push({ event: 'leave', key, currentPresences: reportEntries<T>(remaining), leftPresences: reportEntries<T>(left) })
     }
+  }
+
+  private setKey(key: string, metas: readonly RawMeta[]): void {
+    if (!this.live) {
+      this.keys.set(key, { metas, view: null })
+      return
+    }
+    const view = viewEntries(metas)
+    this.keys.set(key, { metas, view })
+    // A null-prototype object: `__proto__` is an ordinary own key here, so assignment is safe.
+    this.live[key] = view
+  }
+
+  private deleteKey(key: string): void {
+    this.keys.delete(key)
+    if (this.live) delete this.live[key]
   }
 
   private synced(reports: PresencePayload<T>[] | null): PresencePayload<T>[] {

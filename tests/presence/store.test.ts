@@ -6,7 +6,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { PresenceStore } from '../../src/presence/index.js'
-import type { PresencePayload, RawPresenceMap } from '../../src/presence/index.js'
+import type { PresencePayload, RawPresenceDiff, RawPresenceMap } from '../../src/presence/index.js'
 
 /** A store whose join ref the test moves (a rejoin is `ref.current = '2'`). */
 function storeWithRef(initial: string | null = '1') {
@@ -281,22 +281,41 @@ view('entries are the meta without phx_ref / phx_ref_prev, presence_ref last (re
   assert.equal(Object.keys(entry ?? {}), ['b', 'a', 'presence_ref'])
 })
 
-view('the same frozen object until something changes; unchanged keys keep their arrays', () => {
+view('one live object updated in place: O(1) reads, frozen per-key arrays replaced only when their key changes', () => {
   const { store } = storeWithRef()
   store.applyState({ u1, u2 })
-  const first = store.presenceState()
-  assert.is(store.presenceState(), first)
-  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.u1) && Object.isFrozen(first.u1?.[0]))
-  assert.throws(() => {
-    ;(first as Record<string, unknown>)['u9'] = []
-  })
-  assert.throws(() => (first.u1 as unknown[]).push(1))
-  store.applyDiff({ joins: { u2: { metas: [{ id: 2, phx_ref: '2.2' }] } }, leaves: {} })
-  const second = store.presenceState()
-  assert.is.not(second, first)
-  assert.is(second.u1, first.u1, 'u1 untouched: its cached entries are reused')
-  assert.is.not(second.u2, first.u2)
-  assert.equal(plain(first), { u1: [e(1, '1')], u2: [e(2, '2')] }, 'an old snapshot never changes')
+  const state = store.presenceState()
+  assert.is(store.presenceState(), state)
+  assert.is(Object.getPrototypeOf(state), null)
+  assert.ok(Object.isFrozen(state.u1) && Object.isFrozen(state.u1?.[0]))
+  assert.throws(() => (state.u1 as unknown[]).push(1))
+  const heldU1 = state.u1
+  const heldU2 = state.u2
+  store.applyDiff({ joins: { u2: { metas: [{ id: 2, phx_ref: '2.2' }] }, u3 }, leaves: { u1 } })
+  assert.is(store.presenceState(), state, 'the same object, changed in place')
+  assert.equal(plain(state), { u2: [e(2, '2'), e(2, '2.2')], u3: [e(3, '3')] })
+  assert.is.not(state.u2, heldU2, 'a changed key gets a new array')
+  assert.equal(plain(heldU1), [e(1, '1')], 'an array handed out never changes')
+  assert.equal(plain(heldU2), [e(2, '2')])
+  assert.is(state.u1, undefined)
+  store.applyDiff({ joins: { u4: u3 }, leaves: {} })
+  assert.is(state.u2, store.get('u2'), 'untouched keys keep their arrays')
+  const copy = structuredClone(state)
+  store.applyDiff({ joins: {}, leaves: { u4: u3 } })
+  assert.ok('u4' in copy && !('u4' in state), 'structuredClone keeps a snapshot')
+})
+
+view('a key named __proto__ is an own data key of the live object, before and after the first read', () => {
+  const { store } = storeWithRef()
+  store.applyState(JSON.parse('{"__proto__":{"metas":[{"phx_ref":"p1"}]}}') as RawPresenceMap)
+  const state = store.presenceState()
+  assert.ok(Object.prototype.hasOwnProperty.call(state, '__proto__'))
+  store.applyDiff(JSON.parse('{"joins":{"__proto__":{"metas":[{"phx_ref":"p2"}]}},"leaves":{}}') as RawPresenceDiff)
+  assert.is(Object.getPrototypeOf(state), null)
+  assert.equal(Object.keys(state), ['__proto__'])
+  assert.is((state as Record<string, unknown[]>)['__proto__']?.length, 2)
+  store.applyDiff(JSON.parse('{"joins":{},"leaves":{"__proto__":{"metas":[{"phx_ref":"p1"},{"phx_ref":"p2"}]}}}') as RawPresenceDiff)
+  assert.equal(Object.keys(state), [])
 })
 
 view('get(key) is one key of presenceState(), the same cached array, undefined when absent', () => {
