@@ -216,7 +216,10 @@ const clientSetup = setup({
     transmit: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'channel.transmit') enqueue.sendTo('connection', { type: 'send', message: event.message })
     }),
-    connect: sendTo('connection', { type: 'connect' }),
+    /** A subscribe needs a socket: ask for one unless it is open (saves the connection a macrostep per channel). */
+    connect: enqueueActions(({ context, enqueue }) => {
+      if (context.connection !== 'open') enqueue.sendTo('connection', { type: 'connect' })
+    }),
     closeSocket: sendTo('connection', { type: 'disconnect' }),
     forwardToConnection: enqueueActions(({ event, enqueue }) => {
       const command = connectionEventOf(event)

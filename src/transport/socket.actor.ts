@@ -10,6 +10,7 @@ import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
 import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'
 import { buildSocketUrl, type LogLevel } from './url.js'
+import { batchWrites } from './write-batch.js'
 import { openWebSocket, ReadyState, resolveWebSocket, type SocketEventLike, type WebSocketConstructor, type WebSocketLike } from './websocket.js'
 
 export interface SocketActorOptions {
@@ -99,7 +100,9 @@ function transmit(socket: WebSocketLike, message: PhoenixMessage, input: SocketA
     return
   }
   try {
-    socket.send(encodeClientFrame(message, input.vsn))
+    const frame = encodeClientFrame(message, input.vsn)
+    batchWrites(socket)
+    socket.send(frame)
   } catch (error) {
     send({ type: 'socket.error', error: error instanceof RealtimeError ? error : asTransportError(error, `could not send ${message.topic} ${message.event}`) })
   }

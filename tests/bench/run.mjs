@@ -12,7 +12,7 @@
 // Environment: BENCH_QUICK=1 (small sizes, 2 rounds), BENCH_ROUNDS, BENCH_BROADCASTS, BENCH_CHANNELS,
 // BENCH_PRESENCE_MEMBERS, BENCH_PRESENCE_DIFFS, BENCH_PRESENCE_BUDGET_MS, BENCH_RECONNECT_CHANNELS,
 // BENCH_BROADCAST_REPS, BENCH_JOIN_CAP_MS, BENCH_SLOW_CASE_MS, BENCH_CASES / BENCH_CLIENTS (comma lists to run a subset),
-// BENCH_CASE_TIMEOUT_MS.
+// BENCH_CASE_TIMEOUT_MS, BENCH_PROFILE (a directory: every worker writes a --cpu-prof profile there).
 // Benchmarks report; they never fail: the exit code is 0 unless the harness itself breaks.
 import { execFileSync, fork } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -139,7 +139,8 @@ function runWorker(job) {
     const child = track(
       fork(join(here, 'worker.mjs'), [], {
         cwd: root,
-        execArgv: ['--expose-gc'],
+        // BENCH_PROFILE=<dir>: a CPU profile of every worker (open in Chrome DevTools), for the note's "what bounds it".
+        execArgv: env.BENCH_PROFILE ? ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_PROFILE)}`] : ['--expose-gc'],
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         env: { ...env, BENCH_JOB: JSON.stringify({ ...job, resultFile }) },
       }),

@@ -53,6 +53,22 @@ registry('channel.subscribe asks the connection to connect and the join goes out
   c.root.stop()
 })
 
+registry('on an open connection a subscribe asks for no connect; on a closing one it does', () => {
+  const c = startClient()
+  c.root.send({ type: 'channel.add', topic: A })
+  c.root.send({ type: 'channel.subscribe', topic: A })
+  c.moveTo('connecting')
+  c.moveTo('open')
+  c.root.send({ type: 'channel.add', topic: B })
+  c.root.send({ type: 'channel.subscribe', topic: B })
+  assert.equal(c.commands(), ['connect'], 'one connect, from the first subscribe')
+  assert.is(c.framesOf('phx_join', B).length, 1)
+  c.moveTo('closing')
+  c.root.send({ type: 'channel.subscribe', topic: B })
+  assert.equal(c.commands(), ['connect', 'connect'])
+  c.root.stop()
+})
+
 registry('events for a topic without a channel are reported, not thrown', () => {
   const c = startClient()
   c.root.send({ type: 'channel.subscribe', topic: 'realtime:nope' })
@@ -214,8 +230,8 @@ reconnect('connect, disconnect, setAuth and lifecycle signals reach the connecti
   for (const type of ['connect', 'online', 'offline', 'visible', 'hidden', 'resume', 'suspend'] as const) c.root.send({ type })
   c.root.send({ type: 'disconnect', code: 1000, reason: 'bye' })
   c.root.send({ type: 'setAuth', token: 't2' })
-  // The first connect comes from channel.subscribe (the connection ignores it while open).
-  assert.equal(c.commands(), ['connect', 'connect', 'online', 'offline', 'visible', 'hidden', 'resume', 'suspend', 'disconnect', 'setAuth'])
+  // channel.subscribe on an open connection asks for nothing; an explicit connect is forwarded.
+  assert.equal(c.commands(), ['connect', 'online', 'offline', 'visible', 'hidden', 'resume', 'suspend', 'disconnect', 'setAuth'])
   assert.equal(c.received.find((e) => e.type === 'disconnect'), { type: 'disconnect', code: 1000, reason: 'bye' })
   assert.equal(c.framesOf('access_token', A)[0]!.payload, { access_token: 't2' })
   c.root.send({ type: 'channel.setAuth', topic: A, token: 't3' })
@@ -252,7 +268,7 @@ grace('the socket closes a grace delay (2 × heartbeat interval) after the last 
   c.clock.increment(1999)
   assert.not.ok(c.commands().includes('disconnect'))
   c.clock.increment(1)
-  assert.equal(c.commands(), ['connect', 'disconnect'])
+  assert.equal(c.commands(), ['disconnect'], 'no connect: the subscribe found the connection open')
   assert.ok(c.root.getSnapshot().matches('idle'))
   c.root.stop()
 })
