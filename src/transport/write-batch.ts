@@ -14,7 +14,13 @@ interface Corkable {
   destroyed?: boolean
 }
 
-const corked = new WeakSet<Corkable>()
+/**
+ * Frames per write at most: a long burst goes out in slices, so the server starts answering (join
+ * replies) while the rest of the burst is still being produced.
+ */
+export const MAX_FRAMES_PER_WRITE = 64
+
+const corked = new WeakMap<Corkable, { frames: number }>()
 
 function tcpSocketOf(socket: object): Corkable | null {
   const tcp = (socket as { _socket?: Partial<Corkable> | null })._socket
@@ -24,8 +30,16 @@ function tcpSocketOf(socket: object): Corkable | null {
 /** Call before each write: the first write of a burst corks, the end of the burst uncorks. */
 export function batchWrites(socket: object): void {
   const tcp = tcpSocketOf(socket)
-  if (tcp === null || corked.has(tcp)) return
-  corked.add(tcp)
+  if (tcp === null) return
+  const burst = corked.get(tcp)
+  if (burst !== undefined) {
+    if (++burst.frames % MAX_FRAMES_PER_WRITE === 0) {
+      tcp.uncork()
+      tcp.cork()
+    }
+    return
+  }
+  corked.set(tcp, { frames: 1 })
   tcp.cork()
   queueMicrotask(() => {
     corked.delete(tcp)
