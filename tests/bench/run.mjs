@@ -10,7 +10,7 @@
 //     .bench-results/latest.json (+ a timestamped copy) and the table to .bench-results/latest.md.
 //
 // Environment: BENCH_QUICK=1 (small sizes, 2 rounds), BENCH_ROUNDS, BENCH_BROADCASTS, BENCH_CHANNELS,
-// BENCH_PRESENCE_MEMBERS, BENCH_PRESENCE_DIFFS, BENCH_PRESENCE_BUDGET_MS, BENCH_RECONNECT_CHANNELS,
+// BENCH_PRESENCE_MEMBERS, BENCH_PRESENCE_DIFFS, BENCH_PRESENCE_BUDGET_MS, BENCH_RECONNECT_CHANNELS, BENCH_SPREAD_CLIENTS,
 // BENCH_BROADCAST_REPS, BENCH_JOIN_CAP_MS, BENCH_SLOW_CASE_MS, BENCH_CASES / BENCH_CLIENTS (comma lists to run a subset),
 // BENCH_CASE_TIMEOUT_MS, BENCH_PROFILE (a directory: every worker writes a --cpu-prof profile there).
 // Benchmarks report; they never fail: the exit code is 0 unless the harness itself breaks.
@@ -49,6 +49,7 @@ const config = {
   // A client slower than this on the presence case is stopped and its total extrapolated (marked ~).
   presenceBudgetMs: int('BENCH_PRESENCE_BUDGET_MS', 10_000, 5_000),
   reconnectChannels: int('BENCH_RECONNECT_CHANNELS', 500, 100),
+  spreadClients: Math.max(2, int('BENCH_SPREAD_CLIENTS', 20, 10)),
   // Measured blasts per broadcast worker (after a warm-up); the best one counts.
   broadcastReps: Math.max(1, int('BENCH_BROADCAST_REPS', 5, 2)),
   // The join case gives up when the channels are not all joined after this long.
@@ -82,6 +83,7 @@ const CASES = [
     clients: CLIENTS,
   },
   { id: 'reconnect', run: 'reconnect', params: { channels: config.reconnectChannels }, clients: CLIENTS },
+  { id: 'reconnect-spread', run: 'reconnectSpread', params: { clients: config.spreadClients }, clients: ['realtime-js', 'phoenix', 'realtime-xstate'], skipped: { floor: 'the floor does not reconnect' } },
 ].filter((c) => !onlyCases || onlyCases.includes(c.id))
 
 // ── process bookkeeping: everything started here is stopped here, even on error ──
@@ -391,6 +393,8 @@ function summarize(caseId, m) {
       return `joined in ${fmt.ms(m.joinMs)}${m.failedJoins ? ` (${m.failedJoins} subscribe() calls failed first)` : ''}, ${fmt.kb(m.heapPerChannelBytes)}/channel`
     case 'presence':
       return `${m.extrapolated ? '~' : ''}${fmt.ms(m.ms)}${m.extrapolated ? ` (extrapolated from ${m.syncs}/${m.total} syncs)` : ''}`
+    case 'reconnect-spread':
+      return `first reconnects spread over ${fmt.ms(m.spreadMs)} (median delay ${fmt.ms(m.medianDelayMs)})`
     case 'reconnect':
       return `all rejoined after ${fmt.ms(m.ms)} (first reconnect ${m.firstReconnectMs === null ? '?' : fmt.ms(m.firstReconnectMs)})`
     default:
@@ -431,6 +435,8 @@ function buildRows(medians, notes, bundles) {
     config.presenceMembers === 10_000 && config.presenceDiffs === 1_000 ? { absolute: 500, text: '≤ 0.5 s' } : { text: '≤ 0.5 s (at full size only)' },
   )
   fromCase('reconnect', 'ms', `reconnect: ${group(config.reconnectChannels)} channels, server drops every socket`, 'ms', 'lower', { vsRealtimeJs: 0.25, text: '≤ 0.25 × realtime-js' })
+  // Informational (issue 6's "without lockstep reconnects"): 0 ms means every client came back at once.
+  fromCase('reconnect-spread', 'spreadMs', `reconnect spread: ${config.spreadClients} clients, first reconnects from first to last (0 = lockstep)`, 'ms', 'higher', null)
 
   const size = (kind) => {
     const values = { floor: null }

@@ -7,7 +7,8 @@
 //     server is never the bottleneck (the frames and their WebSocket framing are built once and cached);
 //   - on command, pushes a presence_state then a stream of presence_diff frames;
 //   - on command, drops every WebSocket (TCP destroy, no close frame: what a crash looks like).
-// Control is plain HTTP on the same port: POST /control/blast|presence|drop, GET /control/ping|stats.
+// Control is plain HTTP on the same port: POST /control/blast|presence|drop, GET /control/ping|stats
+// (stats: upgrades since the last drop, with the time of each).
 // WebSocket is implemented by hand (no extensions negotiated, so nothing is compressed).
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -31,6 +32,8 @@ const cache = new Map()
 let dropAt = 0
 let upgradesSinceDrop = 0
 let firstUpgradeAfterDropMs = null
+/** When each upgrade after the last drop arrived, in ms after the drop (the reconnect-spread case). */
+let upgradeTimesSinceDrop = []
 let joinsSinceDrop = 0
 
 class Conn {
@@ -218,6 +221,7 @@ function handleUpgrade(req, socket) {
   if (dropAt) {
     upgradesSinceDrop++
     if (firstUpgradeAfterDropMs === null) firstUpgradeAfterDropMs = performance.now() - dropAt
+    if (upgradeTimesSinceDrop.length < 10_000) upgradeTimesSinceDrop.push(performance.now() - dropAt)
   }
   conns.add(new Conn(socket, vsn))
 }
@@ -270,12 +274,13 @@ function handleControl(req, res) {
       upgradesSinceDrop = 0
       joinsSinceDrop = 0
       firstUpgradeAfterDropMs = null
+      upgradeTimesSinceDrop = []
       for (const conn of conns) conn.socket.destroy()
       conns.clear()
       return reply(res, 200, { ok: true, dropped })
     }
     case '/control/stats':
-      return reply(res, 200, { sockets: conns.size, upgradesSinceDrop, joinsSinceDrop, firstUpgradeAfterDropMs })
+      return reply(res, 200, { sockets: conns.size, upgradesSinceDrop, joinsSinceDrop, firstUpgradeAfterDropMs, upgradeTimesSinceDrop })
     case '/control/reset':
       // Between cases: forget the drop clock and close whatever a previous worker left open.
       dropAt = 0

@@ -215,6 +215,30 @@ async function reconnect(client, { channels: count }) {
 }
 
 /**
+ * `clients` clients, one joined channel each; the server drops every socket. Lockstep shows as every
+ * client's first reconnect arriving at the same moment: reported is the spread of the first
+ * `clients` upgrades after the drop (last − first) and their median delay.
+ */
+async function reconnectSpread(first, { clients: count }) {
+  const clients = [first]
+  for (let i = 1; i < count; i++) clients.push(await createClient(job.client, { url: job.url, xstateModule: job.xstateModule }))
+  const held = []
+  for (const [i, client] of clients.entries()) {
+    const ch = client.channel(`spread-${i}`)
+    await withTimeout(ch.subscribe(), 10_000, 'join')
+    held.push(ch)
+  }
+  await sleep(50)
+  await control('/control/drop')
+  await waitUntil(() => held.some((ch) => !ch.joined()), 10_000, 'noticing the drop')
+  await waitUntil(() => held.every((ch) => ch.joined()), 60_000, 'rejoining')
+  const { upgradeTimesSinceDrop: times } = await control('/control/stats')
+  const firsts = times.slice(0, count).sort((a, b) => a - b)
+  if (firsts.length < count) throw new Error(`${firsts.length} upgrades after the drop, expected ${count}`)
+  return { spreadMs: firsts[count - 1] - firsts[0], medianDelayMs: firsts[count >> 1], delaysMs: firsts, clients: count }
+}
+
+/**
  * The server's ceiling: a raw TCP reader (no WebSocket parsing) joins, asks for the same blast and
  * counts bytes. It shows the server writes far faster than any client reads, i.e. is not the bottleneck.
  */
@@ -260,7 +284,7 @@ async function ceiling(_client, { kind, n }) {
   return { ms, msgsPerSec: (n / ms) * 1000, bytes, repMs: times }
 }
 
-const cases = { broadcast, channels, presence, reconnect, ceiling }
+const cases = { broadcast, channels, presence, reconnect, reconnectSpread, ceiling }
 
 async function main() {
   await control('/control/ping')
