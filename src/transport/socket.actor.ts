@@ -66,7 +66,11 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
         else send({ type: 'socket.error', error: result.error })
       },
     }
-    for (const type of ['open', 'close', 'error', 'message'] as const) socket.addEventListener(type, listeners[type])
+    // `ws` (Node): frames straight from its emitter, without the MessageEvent `addEventListener` builds
+    // for every frame (issue 6: the data path pays only for decoding). Everything else: the DOM API.
+    const onFrame = nodeFrames(socket, (frame) => listeners.message({ type: 'message', data: frame }))
+    for (const type of ['open', 'close', 'error'] as const) socket.addEventListener(type, listeners[type])
+    if (onFrame === null) socket.addEventListener('message', listeners.message)
 
     receive((command) => {
       switch (command.type) {
@@ -82,7 +86,9 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
     })
 
     return () => {
-      for (const type of ['open', 'close', 'error', 'message'] as const) socket.removeEventListener(type, listeners[type])
+      for (const type of ['open', 'close', 'error'] as const) socket.removeEventListener(type, listeners[type])
+      if (onFrame === null) socket.removeEventListener('message', listeners.message)
+      else onFrame.off()
       // `ws` is an EventEmitter: an `error` without a listener (e.g. closing before the upgrade finished)
       // would be an uncaught exception. Nobody is listening any more, so swallow it.
       socket.addEventListener('error', ignore)
@@ -109,6 +115,28 @@ function transmit(socket: WebSocketLike, message: PhoenixMessage, input: SocketA
 }
 
 function ignore(): void {}
+
+/** The emitter side of a `ws` socket: `message` listeners get `(data, isBinary)`. */
+interface NodeFrameEmitter {
+  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown
+  off(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown
+}
+
+/**
+ * Subscribes to a `ws` socket's frames as text (string) or binary (Buffer, `binaryType` nodebuffer),
+ * or returns null for any other implementation. Recognised by what `ws` has and the DOM lacks: an
+ * emitter `on`/`off` and a `binaryType` of `nodebuffer` (set by openWebSocket).
+ */
+function nodeFrames(socket: WebSocketLike, deliver: (frame: RawFrame) => void): { off: () => void } | null {
+  const emitter = socket as WebSocketLike & Partial<NodeFrameEmitter>
+  if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function' || socket.binaryType !== 'nodebuffer') return null
+  const listener = (data: unknown, isBinary: boolean): void => {
+    if (isBinary) deliver(data as RawFrame)
+    else deliver(String(data))
+  }
+  emitter.on('message', listener)
+  return { off: () => void emitter.off!('message', listener) }
+}
 
 function closeQuietly(socket: WebSocketLike, code?: number, reason?: string): void {
   try {
