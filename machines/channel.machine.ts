@@ -122,7 +122,7 @@ function bufferedFrames({ context }: { context: ChannelContext }): { messages: P
   return { messages: context.buffer.map((push) => ({ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload })) }
 }
 
-/** The automatic re-track `prepareRetrack` decided on, if any. */
+/** The automatic re-track `flushBuffer` decided on, if any. */
 function retrackFrames({ context }: { context: ChannelContext }): { messages: PhoenixMessage[] } {
   if (context.retrackRef === null || context.tracked === null) return { messages: [] }
   return { messages: [{ joinRef: context.joinRef, ref: context.retrackRef, topic: context.topic, event: 'presence', payload: presenceBody(context.tracked) }] }
@@ -175,8 +175,9 @@ const channelSetup = setup({
       if (!self._parent) return
       for (const message of params.messages) enqueue.sendParent({ type: 'channel.transmit', message })
     }),
-    notifyClosed: enqueueActions(({ self, enqueue, context }) => {
-      if (self._parent) enqueue.sendParent({ type: 'channel.closed', topic: context.topic })
+    /** Tells the parent the channel closed. A channel created closed (`xstate.init`) has nothing to tell. */
+    notifyClosed: enqueueActions(({ self, enqueue, context, event }) => {
+      if (self._parent && (event as { type: string }).type !== 'xstate.init') enqueue.sendParent({ type: 'channel.closed', topic: context.topic })
     }),
     /** Announces the new top-level state (once per real change) and remembers it as the next `old`. */
     enter: enqueueActions(({ context, enqueue }, params: { state: ChannelStateName }) => {
@@ -185,12 +186,15 @@ const channelSetup = setup({
       enqueue.assign({ status: params.state })
     }),
     openSocket: assign({ socketOpen: true }),
+    /** A new socket: a fresh start for the rejoin backoff too. */
+    openSocketAndResetAttempts: assign({ socketOpen: true, attempts: 0 }),
     closeSocket: assign({ socketOpen: false }),
     resetAttempts: assign({ attempts: 0 }),
     countFailure: assign({ attempts: ({ context }) => context.attempts + 1 }),
-    prepareJoin: assign({
-      joinTimeoutMs: ({ event }) => (event.type === 'subscribe' && event.timeoutMs !== undefined ? event.timeoutMs : null),
-      error: null,
+    /** This subscribe's join timeout (if it gives one) and no error yet; no snapshot copy when nothing changes. */
+    prepareJoin: enqueueActions(({ context, event, enqueue }) => {
+      const joinTimeoutMs = event.type === 'subscribe' && event.timeoutMs !== undefined ? event.timeoutMs : null
+      if (joinTimeoutMs !== context.joinTimeoutMs || context.error !== null) enqueue.assign({ joinTimeoutMs, error: null })
     }),
     configure: assign({
       config: ({ context, event }) => {
@@ -209,8 +213,17 @@ const channelSetup = setup({
     newJoinRef: assign({ joinRef: ({ context }) => context.makeRef() }),
     forgetJoin: assign({ joinRef: null }),
     newLeaveRef: assign({ leaveRef: ({ context }) => context.makeRef() }),
-    clearRefs: assign({ joinRef: null, leaveRef: null, gapSince: null, attempts: 0 }),
-    joinSucceeded: assign({ attempts: 0, error: null }),
+    /**
+     * Closed: no join, no leave, nothing to re-track later. Leaving the context as it is when it already
+     * is (a channel created closed) spares a snapshot copy per channel.
+     */
+    clearJoinState: enqueueActions(({ context, enqueue }) => {
+      if (context.joinRef === null && context.leaveRef === null && context.gapSince === null && context.attempts === 0 && context.tracked === null && context.retrackRef === null) return
+      enqueue.assign({ joinRef: null, leaveRef: null, gapSince: null, attempts: 0, tracked: null, retrackRef: null })
+    }),
+    joinSucceeded: enqueueActions(({ context, enqueue }) => {
+      if (context.attempts !== 0 || context.error !== null) enqueue.assign({ attempts: 0, error: null })
+    }),
     recordJoinTimeout: enqueueActions(({ context, enqueue }) => {
       const ms = context.joinTimeoutMs ?? context.timeoutMs
       const error = new RealtimeError('timeout', `joining ${context.topic} timed out after ${ms} ms`, { topic: context.topic, timeoutMs: ms })
@@ -304,12 +317,6 @@ const channelSetup = setup({
       enqueue.assign({ buffer: [...buffer, push] })
       enqueue.raise({ type: 'push.expired', ref: event.ref }, { id: pushTimerId(event.ref), delay: 'pushTimeout' })
     }),
-    /** After the buffer went out: pushes that expect no reply are done, so their timers stop. */
-    clearBuffer: enqueueActions(({ context, enqueue }) => {
-      if (context.buffer.length === 0) return
-      for (const push of context.buffer) if (!push.expectReply) enqueue.cancel(pushTimerId(push.ref))
-      enqueue.assign({ buffer: [] })
-    }),
     /** The channel is leaving or closed: nothing that waited will be sent. */
     failBuffered: enqueueActions(({ context, enqueue }) => {
       if (context.buffer.length === 0) return
@@ -339,15 +346,24 @@ const channelSetup = setup({
     /** Leaving (or being closed) ends the presence on the server: nothing to re-track at a later subscribe. */
     forgetTracking: assign({ tracked: null, retrackRef: null }),
     /**
-     * After a (re)join the server has no presence for us: track again what was tracked, unless a
-     * track/untrack waits in the buffer (it goes out now and says what the user wants last).
-     * Runs before `clearBuffer`; `retrackFrames` and `armRetrack` follow it.
+     * Joined: what waited goes out under the new join ref, in order; then, after a (re)join, presence is
+     * tracked again as it was (the server forgot it), unless a track/untrack was among what waited (it
+     * says what the user wants last). Pushes that expect no reply are done once sent, so their timers
+     * stop; the re-track gets a timer of its own (its failure is reported by `checkRetrack`). With
+     * nothing waiting and nothing tracked this is a no-op, as on most joins.
      */
-    prepareRetrack: assign({
-      retrackRef: ({ context }) => (context.tracked === null || context.buffer.some((push) => push.event === 'presence') ? null : context.makeRef()),
-    }),
-    armRetrack: enqueueActions(({ context, enqueue }) => {
-      if (context.retrackRef !== null) enqueue.raise({ type: 'push.expired', ref: context.retrackRef }, { id: pushTimerId(context.retrackRef), delay: 'pushTimeout' })
+    flushBuffer: enqueueActions(({ context, enqueue }) => {
+      const { buffer, tracked } = context
+      if (buffer.length === 0 && tracked === null) return
+      const retrackRef = tracked === null || buffer.some((push) => push.event === 'presence') ? null : context.makeRef()
+      const frames = bufferedFrames({ context })
+      if (retrackRef !== null) frames.messages.push(...retrackFrames({ context: { ...context, retrackRef } }).messages)
+      // The named `transmit` (by name, so `.provide({ actions: { transmit } })` applies); the action's own
+      // type is not known to itself while `setup` is being typed, hence the cast.
+      enqueue({ type: 'transmit', params: frames } as unknown as Parameters<typeof enqueue>[0])
+      if (retrackRef !== null) enqueue.raise({ type: 'push.expired', ref: retrackRef }, { id: pushTimerId(retrackRef), delay: 'pushTimeout' })
+      for (const push of buffer) if (!push.expectReply) enqueue.cancel(pushTimerId(push.ref))
+      enqueue.assign({ buffer: [], retrackRef })
     }),
     /** Nobody awaits the automatic re-track, so its failure becomes an `error` event. */
     checkRetrack: enqueueActions(({ context, event, enqueue }) => {
@@ -404,7 +420,7 @@ const machine = channelSetup.createMachine({
     'push.expired': { actions: ['checkRetrack', 'expirePush'] },
     configure: { actions: 'configure' },
     setAuth: { actions: 'updateToken' },
-    'socket.open': { actions: ['openSocket', 'resetAttempts'] },
+    'socket.open': { actions: 'openSocketAndResetAttempts' },
     'socket.closed': { actions: 'closeSocket' },
     message: [
       { guard: 'isSystem', actions: 'emitSystem' },
@@ -414,9 +430,12 @@ const machine = channelSetup.createMachine({
   states: {
     closed: {
       description: 'Not joined and not trying to. The only state a push is refused in (with leaving).',
-      entry: [{ type: 'enter', params: { state: 'closed' } }, 'clearRefs', 'failBuffered', 'forgetTracking', 'notifyClosed'],
+      entry: [{ type: 'enter', params: { state: 'closed' } }, 'clearJoinState', 'failBuffered', 'notifyClosed'],
       on: {
-        subscribe: { target: 'joining', actions: 'prepareJoin' },
+        subscribe: [
+          { guard: 'socketOpen', target: 'joining.sending', actions: 'prepareJoin' },
+          { target: 'joining.waitingForSocket', actions: 'prepareJoin' },
+        ],
         unsubscribe: { actions: 'notifyClosed' },
         push: { actions: 'rejectPush' },
         track: { actions: 'rejectPush' },
@@ -431,7 +450,10 @@ const machine = channelSetup.createMachine({
         joinTimeout: { target: 'errored', actions: ['recordJoinTimeout', { type: 'transmit', params: abandonJoinFrames }, 'countFailure'] },
       },
       states: {
-        start: { always: [{ guard: 'socketOpen', target: 'sending' }, { target: 'waitingForSocket' }] },
+        start: {
+          description: 'Only when `joining` is targeted as a whole; transitions that know the socket state go straight to a child.',
+          always: [{ guard: 'socketOpen', target: 'sending' }, { target: 'waitingForSocket' }],
+        },
         waitingForSocket: {
           entry: 'forgetJoin',
           on: {
@@ -444,7 +466,7 @@ const machine = channelSetup.createMachine({
           on: {
             // A new socket knows nothing of the join sent on the old one: join again with a fresh ref.
             'socket.open': { target: 'sending', reenter: true, actions: 'openSocket' },
-            'socket.closed': { target: '#channel.errored', actions: ['closeSocket', 'recordSocketLoss'] },
+            'socket.closed': { target: '#channel.errored.waitingForSocket', actions: ['closeSocket', 'recordSocketLoss'] },
             // The server may already have joined: leave properly.
             unsubscribe: { target: '#channel.leaving' },
           },
@@ -467,11 +489,7 @@ const machine = channelSetup.createMachine({
       entry: [
         { type: 'enter', params: { state: 'joined' } },
         'joinSucceeded',
-        { type: 'transmit', params: bufferedFrames },
-        'prepareRetrack',
-        { type: 'transmit', params: retrackFrames },
-        'armRetrack',
-        'clearBuffer',
+        'flushBuffer',
         'announceRejoin',
       ],
       on: {
@@ -481,8 +499,8 @@ const machine = channelSetup.createMachine({
         setAuth: { actions: [{ type: 'transmit', params: tokenFrames }, 'updateToken'] },
         unsubscribe: { target: 'leaving' },
         // An open socket we did not see close is a new socket: the server no longer has this channel.
-        'socket.open': { target: 'joining', actions: ['openSocket', 'markGap'] },
-        'socket.closed': { target: 'errored', actions: ['closeSocket', 'recordSocketLoss', 'markGap'] },
+        'socket.open': { target: 'joining.sending', actions: ['openSocket', 'markGap'] },
+        'socket.closed': { target: 'errored.waitingForSocket', actions: ['closeSocket', 'recordSocketLoss', 'markGap'] },
         message: [
           { guard: 'isChannelError', target: 'errored', actions: ['recordChannelError', 'countFailure', 'markGap'] },
           { guard: 'isChannelClose', target: 'closed', actions: 'recordServerClose' },
@@ -515,7 +533,8 @@ const machine = channelSetup.createMachine({
           always: [{ guard: 'isFinalError', target: 'halted' }, { guard: 'socketOpen', target: 'backoff' }, { target: 'waitingForSocket' }],
         },
         backoff: {
-          after: { rejoinDelay: { target: '#channel.joining' } },
+          // Backing off only while the socket is open (it moves to waitingForSocket when the socket goes).
+          after: { rejoinDelay: { target: '#channel.joining.sending' } },
           on: { 'socket.closed': { target: 'waitingForSocket', actions: 'closeSocket' } },
         },
         waitingForSocket: {},
@@ -523,13 +542,19 @@ const machine = channelSetup.createMachine({
           description: 'A join error no retry can fix (join-policy.ts). A new token or an explicit subscribe tries again.',
           on: {
             'socket.open': { actions: 'openSocket' },
-            setAuth: { target: '#channel.joining', actions: ['updateToken', 'clearError', 'resetAttempts'] },
+            setAuth: [
+              { guard: 'socketOpen', target: '#channel.joining.sending', actions: ['updateToken', 'clearError', 'resetAttempts'] },
+              { target: '#channel.joining.waitingForSocket', actions: ['updateToken', 'clearError', 'resetAttempts'] },
+            ],
           },
         },
       },
       on: {
-        'socket.open': { target: 'joining', actions: ['openSocket', 'resetAttempts'] },
-        subscribe: { target: 'joining', actions: ['prepareJoin', 'resetAttempts'] },
+        'socket.open': { target: 'joining.sending', actions: 'openSocketAndResetAttempts' },
+        subscribe: [
+          { guard: 'socketOpen', target: 'joining.sending', actions: ['prepareJoin', 'resetAttempts'] },
+          { target: 'joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts'] },
+        ],
         // No server channel exists for an errored channel: closing needs no round trip.
         unsubscribe: { target: 'closed', actions: 'clearError' },
         push: { actions: 'bufferPush' },

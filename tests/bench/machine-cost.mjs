@@ -2,8 +2,9 @@
 // benchmark). `node --expose-gc tests/bench/machine-cost.mjs` (`npm run bench:machines`).
 //
 // For 5 000 actors, each parented by a do-nothing actor: create + start, `subscribe`, the join's
-// `phx_reply`; best of 12 rounds in µs per actor. The floor is a bare three-state machine taking the
-// same two events with no actions, so the difference is what our channel chart (nested states, named
+// `phx_reply`, then a socket loss, the socket back and the rejoin's reply (what the reconnect benchmark
+// does per channel); best of 12 rounds in µs per actor. The floor is a bare four-state machine taking
+// the same events with no actions, so the difference is what our channel chart (nested states, named
 // actions, timers, emitted events) adds on top of XState itself.
 import { build } from 'esbuild'
 import { mkdirSync, rmSync } from 'node:fs'
@@ -24,40 +25,58 @@ try {
   const parent = createActor(sink).start()
   const floor = setup({}).createMachine({
     initial: 'closed',
-    states: { closed: { on: { subscribe: 'joining' } }, joining: { on: { message: 'joined' } }, joined: {} },
+    states: {
+      closed: { on: { subscribe: 'joining' } },
+      joining: { on: { message: 'joined' } },
+      joined: { on: { 'socket.closed': 'errored' } },
+      errored: { on: { 'socket.open': 'joining' } },
+    },
   })
+  const socketLoss = Object.assign(new Error('the socket closed'), { code: 'connection_closed', metadata: {} })
   let refs = 0
   const makeRef = () => String(++refs)
   const N = 5_000
 
+  const reply = (actor, i) => {
+    const joinRef = actor.getSnapshot().context?.joinRef ?? null
+    actor.send({ type: 'message', message: { joinRef, ref: joinRef, topic: `realtime:bench-${i}`, event: 'phx_reply', payload: { status: 'ok', response: {} } } })
+  }
+  /** Steps of a join and of a rejoin after a socket loss (the reconnect benchmark), each over all actors. */
+  const steps = [
+    ['create + start', null],
+    ['subscribe', (actor) => actor.send({ type: 'subscribe' })],
+    ['join reply', reply],
+    // The root hands every channel the one error of the socket loss.
+    ['socket lost', (actor) => actor.send({ type: 'socket.closed', error: socketLoss })],
+    ['socket back', (actor) => actor.send({ type: 'socket.open' })],
+    ['rejoin reply', reply],
+  ]
+
   function measure(machine) {
-    const best = [Infinity, Infinity, Infinity]
+    const best = steps.map(() => Infinity)
     for (let round = 0; round < 12; round++) {
       const actors = new Array(N)
       globalThis.gc?.()
-      const t0 = performance.now()
+      const times = []
+      let t0 = performance.now()
       for (let i = 0; i < N; i++) (actors[i] = createActor(machine, { parent, input: { topic: `realtime:bench-${i}`, config: {}, makeRef, socketOpen: true } })).start()
-      const t1 = performance.now()
-      for (let i = 0; i < N; i++) actors[i].send({ type: 'subscribe' })
-      const t2 = performance.now()
-      for (let i = 0; i < N; i++) {
-        const joinRef = actors[i].getSnapshot().context?.joinRef ?? null
-        actors[i].send({ type: 'message', message: { joinRef, ref: joinRef, topic: `realtime:bench-${i}`, event: 'phx_reply', payload: { status: 'ok', response: {} } } })
+      times.push(performance.now() - t0)
+      for (const [, step] of steps.slice(1)) {
+        t0 = performance.now()
+        for (let i = 0; i < N; i++) step(actors[i], i)
+        times.push(performance.now() - t0)
       }
-      const t3 = performance.now()
       for (const actor of actors) if (actor.getSnapshot().value !== 'joined') throw new Error(`an actor is in ${JSON.stringify(actor.getSnapshot().value)}, not joined`)
       for (const actor of actors) actor._stop() // non-root actors cannot be stopped through the public stop()
-      const times = [t1 - t0, t2 - t1, t3 - t2].map((ms) => (ms / N) * 1000)
-      for (let k = 0; k < 3; k++) best[k] = Math.min(best[k], times[k])
+      for (let k = 0; k < steps.length; k++) best[k] = Math.min(best[k], (times[k] / N) * 1000)
     }
     return best
   }
 
-  const row = (label, [create, subscribe, reply]) =>
-    `| ${label} | ${create.toFixed(1)} | ${subscribe.toFixed(1)} | ${reply.toFixed(1)} | ${(create + subscribe + reply).toFixed(1)} |`
+  const row = (label, values) => `| ${label} | ${values.map((v) => v.toFixed(1)).join(' | ')} | ${values.reduce((a, b) => a + b, 0).toFixed(1)} |`
   console.log(`${N} actors, best of 12 rounds, µs per actor (Node ${process.version}${globalThis.gc ? '' : ', run with --expose-gc for steadier numbers'})\n`)
-  console.log('| machine | create + start | subscribe | join reply | total |\n| --- | --- | --- | --- | --- |')
-  console.log(row('XState floor (3 states, no actions)', measure(floor)))
+  console.log(`| machine | ${steps.map(([name]) => name).join(' | ')} | total |\n|${' --- |'.repeat(steps.length + 2)}`)
+  console.log(row('XState floor (4 states, no actions)', measure(floor)))
   console.log(row('channel machine', measure(channelMachine)))
 } finally {
   rmSync(dir, { recursive: true, force: true })
