@@ -180,11 +180,15 @@ const clientSetup = setup({
       context.channels.get(event.topic)?.ref.start()
     },
     /** `channel.add` for a topic being removed keeps it: the caller wants the channel after all. */
-    keepChannel: assign(({ context, event }) => {
+    keepChannel: enqueueActions(({ context, event, enqueue }) => {
       const topic = topicOf(event)
-      const entry = entryOf(context, event)
-      if (topic !== null && entry?.removing) tableOf(context).set(topic, { ...entry, removing: false })
-      return {}
+      // Only a channel being removed changes; the common case (subscribe) copies no snapshot.
+      if (topic === null || !entryOf(context, event)?.removing) return
+      enqueue.assign(({ context }) => {
+        const entry = entryOf(context, event)
+        if (entry) tableOf(context).set(topic, { ...entry, removing: false })
+        return {}
+      })
     }),
     markRemoving: assign(({ context, event }) => {
       const topic = topicOf(event)
@@ -344,6 +348,8 @@ const machine = clientSetup.createMachine({
     occupied: {
       description: 'At least one channel exists.',
       always: { guard: 'hasNoChannels', target: 'draining' },
+      // Already occupied: the same as the root's handler without re-entering this state per channel.
+      on: { 'channel.add': [{ guard: 'isNewTopic', actions: ['spawnChannel', 'startChannel'] }, { actions: 'keepChannel' }] },
     },
     draining: {
       description: 'The last channel is gone: the socket closes after `emptyChannelsGrace` unless a channel comes back.',
