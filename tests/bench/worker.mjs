@@ -129,6 +129,7 @@ async function channels(client, { channels: count, capMs }) {
   const held = new Array(count)
   let joins = new Array(count)
   let failedJoins = 0
+  const cpu0 = process.cpuUsage()
   const t0 = now()
   for (let i = 0; i < count; i++) {
     const ch = client.channel(`bench-${i}`)
@@ -152,11 +153,14 @@ async function channels(client, { channels: count, capMs }) {
     t1 = now()
   }
   const joinMs = t1 - t0
+  // CPU time of this process over the same span: steadier than wall time on a shared machine (A/B work).
+  const cpu = process.cpuUsage(cpu0)
+  const joinCpuMs = (cpu.user + cpu.system) / 1000
 
   const heapAfter = await heapAfterGc()
   const joined = joinedCount()
   if (joined !== count) throw new Error(`${joined}/${count} channels report joined`)
-  return { joinMs, heapPerChannelBytes: (heapAfter - heapBefore) / count, heapBefore, heapAfter, channels: count, failedJoins }
+  return { joinMs, joinCpuMs, heapPerChannelBytes: (heapAfter - heapBefore) / count, heapBefore, heapAfter, channels: count, failedJoins }
 }
 
 /** presence_state of `members` members, then `diffs` diffs (one join + one leave each); the state is read on every sync. */
