@@ -50,6 +50,12 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
       }
     }
 
+    const onFrame = (frame: RawFrame): void => {
+      const result = decodeServerFrame(frame, input.vsn)
+      if (result.ok) route(result.message)
+      else send({ type: 'socket.error', error: result.error })
+    }
+
     let closedReported = false
     const listeners: Record<'open' | 'close' | 'error' | 'message', (event: SocketEventLike) => void> = {
       open: () => send({ type: 'socket.opened' }),
@@ -60,17 +66,13 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
       },
       // Browsers give no detail; `ws` gives the cause (e.g. "Unexpected server response: 401").
       error: (event) => send({ type: 'socket.error', error: asTransportError(event.error ?? event.message, 'WebSocket error') }),
-      message: (event) => {
-        const result = decodeServerFrame(event.data as RawFrame, input.vsn)
-        if (result.ok) route(result.message)
-        else send({ type: 'socket.error', error: result.error })
-      },
+      message: (event) => onFrame(event.data as RawFrame),
     }
     // `ws` (Node): frames straight from its emitter, without the MessageEvent `addEventListener` builds
     // for every frame (issue 6: the data path pays only for decoding). Everything else: the DOM API.
-    const onFrame = nodeFrames(socket, (frame) => listeners.message({ type: 'message', data: frame }))
+    const emitterFrames = nodeFrames(socket, onFrame)
     for (const type of ['open', 'close', 'error'] as const) socket.addEventListener(type, listeners[type])
-    if (onFrame === null) socket.addEventListener('message', listeners.message)
+    if (emitterFrames === null) socket.addEventListener('message', listeners.message)
 
     receive((command) => {
       switch (command.type) {
@@ -87,8 +89,8 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
 
     return () => {
       for (const type of ['open', 'close', 'error'] as const) socket.removeEventListener(type, listeners[type])
-      if (onFrame === null) socket.removeEventListener('message', listeners.message)
-      else onFrame.off()
+      if (emitterFrames === null) socket.removeEventListener('message', listeners.message)
+      else emitterFrames.off()
       // `ws` is an EventEmitter: an `error` without a listener (e.g. closing before the upgrade finished)
       // would be an uncaught exception. Nobody is listening any more, so swallow it.
       socket.addEventListener('error', ignore)
@@ -130,10 +132,8 @@ interface NodeFrameEmitter {
 function nodeFrames(socket: WebSocketLike, deliver: (frame: RawFrame) => void): { off: () => void } | null {
   const emitter = socket as WebSocketLike & Partial<NodeFrameEmitter>
   if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function' || socket.binaryType !== 'nodebuffer') return null
-  const listener = (data: unknown, isBinary: boolean): void => {
-    if (isBinary) deliver(data as RawFrame)
-    else deliver(String(data))
-  }
+  // Text frames arrive as a Buffer too: decoded as UTF-8 here, as ws's own MessageEvent path does.
+  const listener = (data: unknown, isBinary: boolean): void => deliver(isBinary ? (data as RawFrame) : (data as { toString(): string }).toString())
   emitter.on('message', listener)
   return { off: () => void emitter.off!('message', listener) }
 }

@@ -344,7 +344,7 @@ async function main() {
     }
   }
 
-  const rows = buildRows(medians, notes, bundles)
+  const rows = buildRows(medians, notes, bundles, samples)
   const table = renderTable(rows)
   const targets = renderTargets(rows)
   const machineAtEnd = machine()
@@ -406,7 +406,7 @@ function summarize(caseId, m) {
  * Table rows. `better` says which way a ratio is good: 'higher' for throughput, 'lower' for times and
  * sizes. `values[client]` is a number or null (then `notes[client]` says why).
  */
-function buildRows(medians, notes, bundles) {
+function buildRows(medians, notes, bundles, samples = {}) {
   const rows = []
   const fromCase = (caseId, key, label, unit, better, target) => {
     if (!medians[caseId] && !notes[caseId]) return
@@ -420,7 +420,11 @@ function buildRows(medians, notes, bundles) {
       if (values[client] === null) why[client] = notes[caseId]?.[client] ?? 'not run'
     }
     const failedJoins = Object.fromEntries(CLIENTS.map((client) => [client, medians[caseId]?.[client]?.failedJoins ?? 0]))
-    rows.push({ id: `${caseId}:${key}`, label, unit, better, values, notes: why, approx, failedJoins, target })
+    const paired = {
+      floor: pairedRatio(samples[caseId]?.['realtime-xstate'], samples[caseId]?.floor, key),
+      'realtime-js': pairedRatio(samples[caseId]?.['realtime-xstate'], samples[caseId]?.['realtime-js'], key),
+    }
+    rows.push({ id: `${caseId}:${key}`, label, unit, better, values, notes: why, approx, failedJoins, target, paired })
   }
   fromCase('broadcast-json', 'msgsPerSec', `inbound broadcasts, ${group(config.broadcasts)} JSON frames (vsn 2.0.0)`, 'rate', 'higher', { vsFloor: 0.95, text: '≥ 0.95 × floor' })
   fromCase('broadcast-binary', 'msgsPerSec', `inbound binary user broadcasts (kind 4), ${group(config.broadcasts)}`, 'rate', 'higher', { vsFloor: 0.85, text: '≥ 0.85 × floor' })
@@ -477,11 +481,20 @@ function buildRows(medians, notes, bundles) {
     const x = row.values['realtime-xstate']
     const floor = row.values.floor
     const rjs = row.values['realtime-js']
-    row.ratioXStateFloor = x !== null && floor ? x / floor : null
-    row.ratioXStateRealtimeJs = x !== null && rjs ? x / rjs : null
+    // Paired by round where every round has both samples (the machine's speed drifts between rounds;
+    // a ratio of two workers that ran back to back cancels most of that), else the ratio of medians.
+    row.ratioXStateFloor = row.paired?.floor ?? (x !== null && floor ? x / floor : null)
+    row.ratioXStateRealtimeJs = row.paired?.['realtime-js'] ?? (x !== null && rjs ? x / rjs : null)
     row.met = targetMet(row)
   }
   return rows
+}
+
+/** The median over rounds of a[r][key] / b[r][key], or null unless both have one sample per round. */
+function pairedRatio(a, b, key) {
+  if (!a || !b || a.length !== b.length || a.length !== config.rounds) return null
+  const ratios = a.map((m, r) => (typeof m[key] === 'number' && b[r][key] ? m[key] / b[r][key] : null))
+  return ratios.includes(null) ? null : median(ratios)
 }
 
 function targetMet(row) {
@@ -526,7 +539,8 @@ function renderTable(rows) {
   const body = rows.map((row) => [row.label, ...CLIENTS.map((client) => cell(row, client)), fmt.ratio(row.ratioXStateFloor), fmt.ratio(row.ratioXStateRealtimeJs)])
   const lines = [head, head.map(() => '---'), ...body].map((cols) => `| ${cols.join(' | ')} |`)
   const legend = [
-    'Throughput rows show msgs/s with the ratio to the floor in brackets (higher is better); times and sizes: lower is better.',
+    'Throughput rows show msgs/s with the ratio of medians to the floor in brackets (higher is better); times and sizes: lower is better.',
+    'The two ratio columns are medians of per-round ratios (each round runs the clients back to back), which the machine\'s drift between rounds disturbs less.',
     '~ = extrapolated linearly from the syncs done within the presence budget. — = does not apply. n/a = not available (see notes in the JSON).',
   ]
   return `${lines.join('\n')}\n\n${legend.join('\n')}`
