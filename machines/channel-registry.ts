@@ -18,13 +18,15 @@
  * `channelActorOf(rootSnapshot, topic)` or the system); a channel's `sendParent` reaches this actor,
  * which forwards the event to the root unchanged (inspection shows it as sent to the root without a
  * source actor) — except outgoing frames (`channel.transmit`), which it hands to the root's connection
- * actor as the `send` event the root would have sent.
+ * actor as the `send` event the root would have sent, or, while the connection is open with nothing
+ * buffered, straight to the connection's socket actor as the `transmit` the connection would send.
  *
  * No decision is taken here: the root machine decides when a channel is created or stopped.
  */
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate'
 import type { ChannelNotification } from './channel.types.js'
 import { CONNECTION_SYSTEM_ID } from './client.types.js'
+import type { SocketCommand } from './connection.machine.js'
 
 type TransmitEvent = Extract<ChannelNotification, { type: 'channel.transmit' }>
 
@@ -46,6 +48,13 @@ export type ChannelRegistrySnapshot = Snapshot<undefined> & { input: ChannelRegi
 export type ChannelRegistryLogic = ActorLogic<ChannelRegistrySnapshot, EventObject, ChannelRegistryInput>
 
 const XSTATE_STOP = 'xstate.stop'
+
+/** The connection's socket actor when the connection is open with an empty send buffer, else null. */
+function openSocketOf(connection: AnyActorRef): AnyActorRef | null {
+  const snapshot = connection.getSnapshot() as { hasTag?: (tag: string) => boolean; context?: { buffer?: readonly unknown[] }; children?: Record<string, AnyActorRef | undefined> }
+  if (typeof snapshot.hasTag !== 'function' || !snapshot.hasTag('open') || (snapshot.context?.buffer?.length ?? 1) > 0) return null
+  return snapshot.children?.['socket'] ?? null
+}
 
 function isStopCommand(event: EventObject): event is RegistryStopEvent {
   return event.type === 'registry.stop'
@@ -70,7 +79,13 @@ export const channelRegistryLogic: ChannelRegistryLogic = {
     if (event.type === 'channel.transmit') {
       const connection = actorScope.system.get(CONNECTION_SYSTEM_ID) as AnyActorRef | undefined
       if (connection !== undefined && connection._parent === snapshot.input.parent) {
-        connection.send({ type: 'send', message: (event as TransmitEvent).message })
+        const message = (event as TransmitEvent).message
+        // Open with nothing buffered: the connection would only hand the frame to its socket actor, so
+        // the frame goes there directly (one macrostep of the connection less per frame). Otherwise the
+        // connection decides (buffer, order after a flush).
+        const socket = openSocketOf(connection)
+        if (socket !== null) socket.send({ type: 'transmit', message } satisfies SocketCommand)
+        else connection.send({ type: 'send', message })
         return snapshot
       }
     }
