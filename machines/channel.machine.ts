@@ -117,15 +117,16 @@ function pushFrames({ context, event }: { context: ChannelContext; event: Channe
   return { messages: [{ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload }] }
 }
 
-/** What waited for the join, in order, under the new join ref. */
-function bufferedFrames({ context }: { context: ChannelContext }): { messages: PhoenixMessage[] } {
-  return { messages: context.buffer.map((push) => ({ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload })) }
-}
-
-/** The automatic re-track `flushBuffer` decided on, if any. */
-function retrackFrames({ context }: { context: ChannelContext }): { messages: PhoenixMessage[] } {
-  if (context.retrackRef === null || context.tracked === null) return { messages: [] }
-  return { messages: [{ joinRef: context.joinRef, ref: context.retrackRef, topic: context.topic, event: 'presence', payload: presenceBody(context.tracked) }] }
+/**
+ * What waited for the join, in order, under the new join ref; then the automatic re-track, if
+ * `retrackRef` says there is one.
+ */
+function joinedFrames(context: ChannelContext, retrackRef: string | null): { messages: PhoenixMessage[] } {
+  const messages: PhoenixMessage[] = context.buffer.map((push) => ({ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload }))
+  if (retrackRef !== null && context.tracked !== null) {
+    messages.push({ joinRef: context.joinRef, ref: retrackRef, topic: context.topic, event: 'presence', payload: presenceBody(context.tracked) })
+  }
+  return { messages }
 }
 
 const channelSetup = setup({
@@ -350,17 +351,16 @@ const channelSetup = setup({
      * tracked again as it was (the server forgot it), unless a track/untrack was among what waited (it
      * says what the user wants last). Pushes that expect no reply are done once sent, so their timers
      * stop; the re-track gets a timer of its own (its failure is reported by `checkRetrack`). With
-     * nothing waiting and nothing tracked this is a no-op, as on most joins.
+     * nothing waiting, nothing tracked and no re-track pending this is a no-op, as on most joins.
      */
     flushBuffer: enqueueActions(({ context, enqueue }) => {
       const { buffer, tracked } = context
-      if (buffer.length === 0 && tracked === null) return
+      // A re-track of an earlier join still pending is forgotten below (its timer then finds no match).
+      if (buffer.length === 0 && tracked === null && context.retrackRef === null) return
       const retrackRef = tracked === null || buffer.some((push) => push.event === 'presence') ? null : context.makeRef()
-      const frames = bufferedFrames({ context })
-      if (retrackRef !== null) frames.messages.push(...retrackFrames({ context: { ...context, retrackRef } }).messages)
       // The named `transmit` (by name, so `.provide({ actions: { transmit } })` applies); the action's own
       // type is not known to itself while `setup` is being typed, hence the cast.
-      enqueue({ type: 'transmit', params: frames } as unknown as Parameters<typeof enqueue>[0])
+      enqueue({ type: 'transmit', params: joinedFrames(context, retrackRef) } as unknown as Parameters<typeof enqueue>[0])
       if (retrackRef !== null) enqueue.raise({ type: 'push.expired', ref: retrackRef }, { id: pushTimerId(retrackRef), delay: 'pushTimeout' })
       for (const push of buffer) if (!push.expectReply) enqueue.cancel(pushTimerId(push.ref))
       enqueue.assign({ buffer: [], retrackRef })

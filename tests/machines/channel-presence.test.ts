@@ -114,6 +114,27 @@ test('nothing is re-tracked after an untrack, nor twice when a track waits in th
   c.actor.stop()
 })
 
+test('a re-track still pending when the user untracks and the socket drops again is forgotten, not reported', () => {
+  const c = startChannel()
+  c.join()
+  c.actor.send(track('t1', { v: 1 }))
+  c.actor.send({ type: 'socket.closed' })
+  c.actor.send({ type: 'socket.open' })
+  let rejoin = c.last('phx_join')!
+  c.reply(rejoin.ref, 'ok', {}, rejoin.joinRef)
+  const pending = c.context().retrackRef
+  assert.ok(pending !== null, 'a re-track went out and waits for its reply')
+  c.actor.send({ type: 'untrack', ref: 'u1' })
+  c.actor.send({ type: 'socket.closed' })
+  c.actor.send({ type: 'socket.open' })
+  rejoin = c.last('phx_join')!
+  c.reply(rejoin.ref, 'ok', {}, rejoin.joinRef)
+  assert.is(c.context().retrackRef, null, 'nothing to re-track after the untrack')
+  c.clock.increment(60_000)
+  assert.equal(c.emittedOf('error'), [], 'the old re-track timer finds nothing to report')
+  c.actor.stop()
+})
+
 test('a buffered untrack wins over the earlier tracked state', () => {
   const c = startChannel()
   c.join()
