@@ -7,7 +7,8 @@
 //     socket's `open` (every channel rejoins), the rejoin replies (best of 5 rounds, each
 //     with a fresh client; the first round is also shown, as the benchmark's code is that cold);
 //   - µs per inbound JSON broadcast from the socket to the listener, next to a floor doing
-//     JSON.parse + a Map lookup + a call (best of 15 rounds of 200 000 frames, CPU time).
+//     JSON.parse + a Map lookup + a call (best of 15 rounds of 200 000 frames, CPU time);
+//   - µs per outbound broadcast without ack on a joined channel, next to JSON.stringify + send.
 import { build } from 'esbuild'
 import { EventEmitter } from 'node:events'
 import { mkdirSync, rmSync } from 'node:fs'
@@ -56,7 +57,7 @@ try {
       return WebSocket.prototype.removeEventListener.call(this, type, listener)
     }
     send(frame) {
-      sent.push(String(frame))
+      sent.push(frame)
     }
     close() {
       this.readyState = 3
@@ -68,6 +69,7 @@ try {
   const frame = (array) => socket.emit('message', Buffer.from(JSON.stringify(array)), false)
   const replyToJoins = () => {
     for (const text of sent.splice(0)) {
+      if (typeof text !== 'string') continue // binary: user broadcasts, never a join
       const [joinRef, ref, topic, event] = JSON.parse(text)
       if (event === 'phx_join') frame([joinRef, ref, topic, 'phx_reply', { status: 'ok', response: {} }])
     }
@@ -152,7 +154,19 @@ try {
   const ours = cpuPerFrame(() => {
     for (let i = 0; i < FRAMES; i++) socket.emit('message', texts[i % 1000], false)
   })
+  // ── outbound broadcasts (no ack) on a joined channel, per send ──
+  const SENDS = 100_000
+  const outbound = cpuPerFrame(() => {
+    sent.length = 0
+    for (let i = 0; i < SENDS; i++) channel.broadcast('tick', { id: i, text: 'hello world' })
+  }) * (FRAMES / SENDS)
+  const outboundFloor = cpuPerFrame(() => {
+    sent.length = 0
+    for (let i = 0; i < SENDS; i++) socket.send(JSON.stringify(['1', String(i), 'realtime:bench', 'broadcast', { type: 'broadcast', event: 'tick', payload: { id: i, text: 'hello world' } }]))
+  }) * (FRAMES / SENDS)
+  sent.length = 0
   await client.disconnect()
+  console.log(`outbound broadcast (no ack), CPU µs per send: floor (JSON.stringify + send) ${outboundFloor.toFixed(2)}, realtime-xstate ${outbound.toFixed(2)}`)
   console.log(`\ninbound JSON broadcast, CPU µs per frame (best of 15 × ${FRAMES}): floor ${floor.toFixed(2)}, realtime-xstate ${ours.toFixed(2)} (floor / ours = ${(floor / ours).toFixed(2)})`)
 } finally {
   rmSync(dir, { recursive: true, force: true })
