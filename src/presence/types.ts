@@ -22,9 +22,10 @@ export type TrackedState = Record<string, unknown>
 export type PresenceEntry<T extends object = TrackedState> = T & { presence_ref: string }
 
 /**
- * `presenceState()`: every key with its entries, oldest first. Shared between calls, so deeply frozen,
- * and with a null prototype because keys come from the wire (`__proto__`, `constructor` are ordinary
- * keys here).
+ * `presenceState()`: every key with its entries, oldest first. One live object, updated in place and
+ * read-only to its readers (each key's array and entries are frozen and replaced when the key changes),
+ * with a null prototype because keys come from the wire (`__proto__`, `constructor` are ordinary keys
+ * here).
  */
 export type PresenceState<T extends object = TrackedState> = { readonly [key: string]: readonly Readonly<PresenceEntry<T>>[] }
 
