@@ -396,7 +396,7 @@ function summarize(caseId, m) {
     case 'reconnect-spread':
       return `first reconnects spread over ${fmt.ms(m.spreadMs)} (median delay ${fmt.ms(m.medianDelayMs)})`
     case 'reconnect':
-      return `all rejoined after ${fmt.ms(m.ms)} (first reconnect ${m.firstReconnectMs === null ? '?' : fmt.ms(m.firstReconnectMs)})`
+      return `all rejoined after ${fmt.ms(m.ms)} (first reconnect ${m.firstReconnectMs === null ? '?' : fmt.ms(m.firstReconnectMs)}, then ${m.afterFirstReconnectMs == null ? '?' : fmt.ms(m.afterFirstReconnectMs)} to rejoin)`
     default:
       return JSON.stringify(m)
   }
