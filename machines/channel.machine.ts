@@ -451,7 +451,7 @@ const machine = channelSetup.createMachine({
       },
       states: {
         start: {
-          description: 'Only when `joining` is targeted as a whole; transitions that know the socket state go straight to a child.',
+          description: 'Picks the child by the socket. The frequent transitions (a first subscribe, a new socket, the end of a backoff) go straight to the child instead.',
           always: [{ guard: 'socketOpen', target: 'sending' }, { target: 'waitingForSocket' }],
         },
         waitingForSocket: {
@@ -542,19 +542,13 @@ const machine = channelSetup.createMachine({
           description: 'A join error no retry can fix (join-policy.ts). A new token or an explicit subscribe tries again.',
           on: {
             'socket.open': { actions: 'openSocket' },
-            setAuth: [
-              { guard: 'socketOpen', target: '#channel.joining.sending', actions: ['updateToken', 'clearError', 'resetAttempts'] },
-              { target: '#channel.joining.waitingForSocket', actions: ['updateToken', 'clearError', 'resetAttempts'] },
-            ],
+            setAuth: { target: '#channel.joining', actions: ['updateToken', 'clearError', 'resetAttempts'] },
           },
         },
       },
       on: {
         'socket.open': { target: 'joining.sending', actions: 'openSocketAndResetAttempts' },
-        subscribe: [
-          { guard: 'socketOpen', target: 'joining.sending', actions: ['prepareJoin', 'resetAttempts'] },
-          { target: 'joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts'] },
-        ],
+        subscribe: { target: 'joining', actions: ['prepareJoin', 'resetAttempts'] },
         // No server channel exists for an errored channel: closing needs no round trip.
         unsubscribe: { target: 'closed', actions: 'clearError' },
         push: { actions: 'bufferPush' },

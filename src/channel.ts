@@ -217,8 +217,9 @@ export class RealtimeChannel implements RouteTarget {
    * `{ [key]: [{ ...meta, presence_ref }] }` as the server last reported it; `{}` until presence is
    * listened to or tracked. One live, read-only object with a null prototype, updated in place (O(1) to
    * read in a sync callback, whatever the room's size); `structuredClone` it to keep a snapshot. Each
-   * key's array is frozen and replaced when that key changes, so it compares by reference. Kept after a disconnect until the next join's
-   * `presence_state` replaces it (as Phoenix does; the differences are then reported as joins/leaves).
+   * key's array is frozen and replaced when that key changes, so it compares by reference. Kept after a
+   * disconnect until the next join's `presence_state` replaces it (as Phoenix does; the differences are
+   * then reported as joins/leaves).
    */
   presenceState(): PresenceState {
     return this.presence.store.presenceState()
