@@ -3,9 +3,9 @@
  * frames from channels to the connection, tells every channel when the socket opens or closes, and
  * closes the socket a grace delay after the last channel is gone.
  *
- *   idle ──channel.add──▶ occupied ──last channel removed──▶ draining ──after emptyChannelsGrace──▶ idle (socket closed)
- *                            ▲                                   │
- *                            └──────────── channel.add ──────────┘
+ *   idle ──a channel exists──▶ occupied ──last channel removed──▶ draining ──after emptyChannelsGrace──▶ idle (socket closed)
+ *                                 ▲                                   │
+ *                                 └────────── a channel exists ───────┘
  *
  * Inbound frames do not pass through here: the connection hands them to `input.deliver` (src/router.ts).
  *
@@ -130,6 +130,7 @@ const clientSetup = setup({
     isRemovedChannel: ({ context, event }) => event.type === 'channel.closed' && entryOf(context, event)?.removing === true,
     // Evaluated on every event while `occupied` (an `always` guard): O(1), never a scan of the table.
     hasNoChannels: ({ context }) => context.channelCount === 0,
+    hasChannels: ({ context }) => context.channelCount > 0,
     socketNotOpen: ({ context }) => context.connection !== 'open' && context.connection !== 'connecting',
   },
   actions: {
@@ -322,7 +323,7 @@ const machine = clientSetup.createMachine({
     resume: { actions: 'forwardToConnection' },
     suspend: { actions: 'forwardToConnection' },
     setAuth: { actions: ['storeToken', 'forwardToConnection', 'authChannels'] },
-    'channel.add': [{ guard: 'isNewTopic', target: '.occupied', actions: ['spawnChannel', 'startChannel'] }, { actions: 'keepChannel' }],
+    'channel.add': [{ guard: 'isNewTopic', actions: ['spawnChannel', 'startChannel'] }, { actions: 'keepChannel' }],
     'channel.subscribe': [
       { guard: 'isKnownTopic', actions: ['keepChannel', 'forwardToChannel', 'connect'] },
       { actions: 'reportUnknownTopic' },
@@ -344,15 +345,15 @@ const machine = clientSetup.createMachine({
   states: {
     idle: {
       description: 'No channel since start or since the grace delay closed the socket. The socket may still be open by request.',
+      always: { guard: 'hasChannels', target: 'occupied' },
     },
     occupied: {
       description: 'At least one channel exists.',
       always: { guard: 'hasNoChannels', target: 'draining' },
-      // Already occupied: the same as the root's handler without re-entering this state per channel.
-      on: { 'channel.add': [{ guard: 'isNewTopic', actions: ['spawnChannel', 'startChannel'] }, { actions: 'keepChannel' }] },
     },
     draining: {
       description: 'The last channel is gone: the socket closes after `emptyChannelsGrace` unless a channel comes back.',
+      always: { guard: 'hasChannels', target: 'occupied' },
       after: { emptyChannelsGrace: { target: 'idle', actions: 'closeSocket' } },
       // Closed by request already: nothing left to wait for.
       on: { disconnect: { target: 'idle', actions: 'forwardToConnection' } },
