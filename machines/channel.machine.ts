@@ -6,7 +6,7 @@
  *
  * Timers are named delays: `joinTimeout`, `rejoinDelay`, `pushTimeout`.
  */
-import { assign, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate'
+import { assign, emit, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate'
 import { RealtimeError } from '../src/errors.js'
 import type { PhoenixMessage } from '../src/protocol/types.js'
 import {
@@ -180,11 +180,18 @@ const channelSetup = setup({
     notifyClosed: enqueueActions(({ self, enqueue, context, event }) => {
       if (self._parent && (event as { type: string }).type !== 'xstate.init') enqueue.sendParent({ type: 'channel.closed', topic: context.topic })
     }),
-    /** Announces the new top-level state (once per real change) and remembers it as the next `old`. */
-    enter: enqueueActions(({ context, enqueue }, params: { state: ChannelStateName }) => {
-      if (context.status === params.state) return
-      enqueue.emit({ type: 'channel', kind: 'state_change', topic: context.topic, old: context.status, new: params.state })
-      enqueue.assign({ status: params.state })
+    /**
+     * Every state change is announced (`state_change`, with the state it leaves) and recorded as the next
+     * `old`: two plain actions rather than one `enqueueActions`, as a reconnect runs them for every
+     * channel (issue 6). `joined` records its status in `joinSucceeded`, with the rest of its assign.
+     */
+    announce: emit(({ context }, params: { state: ChannelStateName }) => ({ type: 'channel', kind: 'state_change', topic: context.topic, old: context.status, new: params.state })),
+    recordStatus: assign({ status: (_, params: { state: ChannelStateName }) => params.state }),
+    /** `announce` + `recordStatus` for `closed`, which is also where a channel starts: nothing to say then. */
+    enterClosed: enqueueActions(({ context, enqueue }) => {
+      if (context.status === 'closed') return
+      enqueue.emit({ type: 'channel', kind: 'state_change', topic: context.topic, old: context.status, new: 'closed' })
+      enqueue.assign({ status: 'closed' })
     }),
     openSocket: assign({ socketOpen: true }),
     /** A new socket: a fresh start for the rejoin backoff too. */
@@ -222,8 +229,15 @@ const channelSetup = setup({
       if (context.joinRef === null && context.leaveRef === null && context.gapSince === null && context.attempts === 0 && context.tracked === null && context.retrackRef === null) return
       enqueue.assign({ joinRef: null, leaveRef: null, gapSince: null, attempts: 0, tracked: null, retrackRef: null })
     }),
+    /**
+     * Joined: records the status (what `recordStatus` does for the other states), starts the backoff
+     * over and clears the error; after a gap (a rejoin of a channel that was joined), `resubscribed`
+     * says how long it lasted. One assign for all of it: every join and rejoin runs this (issue 6).
+     */
     joinSucceeded: enqueueActions(({ context, enqueue }) => {
-      if (context.attempts !== 0 || context.error !== null) enqueue.assign({ attempts: 0, error: null })
+      const { gapSince } = context
+      if (gapSince !== null) enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, context.now() - gapSince) })
+      enqueue.assign({ status: 'joined', attempts: 0, error: null, gapSince: null })
     }),
     recordJoinTimeout: enqueueActions(({ context, enqueue }) => {
       const ms = context.joinTimeoutMs ?? context.timeoutMs
@@ -249,10 +263,15 @@ const channelSetup = setup({
       enqueue.assign({ error })
       enqueue.emit({ type: 'error', topic: context.topic, error })
     }),
-    recordSocketLoss: assign({
-      error: ({ context, event }) =>
+    /**
+     * The socket is gone, and with it the join; for a joined channel (`gap`) a gap starts too. One
+     * assign for all of it: a reconnect runs this for every channel (issue 6).
+     */
+    recordSocketLoss: assign(({ context, event }, params: { gap: boolean }) => {
+      const error =
         (event.type === 'socket.closed' ? event.error : undefined) ??
-        new RealtimeError('connection_closed', `the socket closed while ${context.topic} was ${context.status}`, { topic: context.topic }),
+        new RealtimeError('connection_closed', `the socket closed while ${context.topic} was ${context.status}`, { topic: context.topic })
+      return params.gap ? { socketOpen: false, error, gapSince: context.gapSince ?? context.now() } : { socketOpen: false, error }
     }),
     recordServerClose: assign({
       error: ({ context }) => new RealtimeError('channel_closed', `the server closed ${context.topic}`, { topic: context.topic }),
@@ -264,11 +283,6 @@ const channelSetup = setup({
     }),
     clearError: assign({ error: null }),
     markGap: assign({ gapSince: ({ context }) => context.gapSince ?? context.now() }),
-    announceRejoin: enqueueActions(({ context, enqueue }) => {
-      if (context.gapSince === null) return
-      enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, context.now() - context.gapSince) })
-      enqueue.assign({ gapSince: null })
-    }),
     emitSystem: enqueueActions(({ context, event, enqueue }) => {
       const payload = (messageOf(event)?.payload ?? {}) as { status?: unknown; message?: unknown; extension?: unknown }
       const status = typeof payload.status === 'string' ? payload.status : 'ok'
@@ -430,7 +444,7 @@ const machine = channelSetup.createMachine({
   states: {
     closed: {
       description: 'Not joined and not trying to. The only state a push is refused in (with leaving).',
-      entry: [{ type: 'enter', params: { state: 'closed' } }, 'clearJoinState', 'failBuffered', 'notifyClosed'],
+      entry: ['enterClosed', 'clearJoinState', 'failBuffered', 'notifyClosed'],
       on: {
         subscribe: [
           { guard: 'socketOpen', target: 'joining.sending', actions: 'prepareJoin' },
@@ -444,7 +458,7 @@ const machine = channelSetup.createMachine({
     },
     joining: {
       description: 'A join is wanted. The join push goes out only while the socket is open; the join timeout runs either way.',
-      entry: { type: 'enter', params: { state: 'joining' } },
+      entry: [{ type: 'announce', params: { state: 'joining' } }, { type: 'recordStatus', params: { state: 'joining' } }],
       initial: 'start',
       after: {
         joinTimeout: { target: 'errored', actions: ['recordJoinTimeout', { type: 'transmit', params: abandonJoinFrames }, 'countFailure'] },
@@ -466,7 +480,7 @@ const machine = channelSetup.createMachine({
           on: {
             // A new socket knows nothing of the join sent on the old one: join again with a fresh ref.
             'socket.open': { target: 'sending', reenter: true, actions: 'openSocket' },
-            'socket.closed': { target: '#channel.errored.waitingForSocket', actions: ['closeSocket', 'recordSocketLoss'] },
+            'socket.closed': { target: '#channel.errored.waitingForSocket', actions: { type: 'recordSocketLoss', params: { gap: false } } },
             // The server may already have joined: leave properly.
             unsubscribe: { target: '#channel.leaving' },
           },
@@ -487,10 +501,9 @@ const machine = channelSetup.createMachine({
     joined: {
       description: 'The server accepted the join. Pushes go out at once; broadcasts reach listeners without entering this machine.',
       entry: [
-        { type: 'enter', params: { state: 'joined' } },
-        'joinSucceeded',
+        { type: 'announce', params: { state: 'joined' } },
         'flushBuffer',
-        'announceRejoin',
+        'joinSucceeded',
       ],
       on: {
         push: { actions: [{ type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
@@ -500,7 +513,7 @@ const machine = channelSetup.createMachine({
         unsubscribe: { target: 'leaving' },
         // An open socket we did not see close is a new socket: the server no longer has this channel.
         'socket.open': { target: 'joining.sending', actions: ['openSocket', 'markGap'] },
-        'socket.closed': { target: 'errored.waitingForSocket', actions: ['closeSocket', 'recordSocketLoss', 'markGap'] },
+        'socket.closed': { target: 'errored.waitingForSocket', actions: { type: 'recordSocketLoss', params: { gap: true } } },
         message: [
           { guard: 'isChannelError', target: 'errored', actions: ['recordChannelError', 'countFailure', 'markGap'] },
           { guard: 'isChannelClose', target: 'closed', actions: 'recordServerClose' },
@@ -509,7 +522,7 @@ const machine = channelSetup.createMachine({
     },
     leaving: {
       description: 'phx_leave sent; closed on its reply, on phx_close, on the push timeout, or when the socket goes.',
-      entry: [{ type: 'enter', params: { state: 'leaving' } }, 'clearError', 'failBuffered', 'forgetTracking', 'newLeaveRef', { type: 'transmit', params: leaveFrames }],
+      entry: [{ type: 'announce', params: { state: 'leaving' } }, { type: 'recordStatus', params: { state: 'leaving' } }, 'clearError', 'failBuffered', 'forgetTracking', 'newLeaveRef', { type: 'transmit', params: leaveFrames }],
       after: { pushTimeout: { target: 'closed', actions: 'recordLeaveTimeout' } },
       on: {
         push: { actions: 'rejectPush' },
@@ -526,7 +539,7 @@ const machine = channelSetup.createMachine({
     },
     errored: {
       description: 'Not joined against our will. Rejoins after the backoff while the socket is open, at once when it opens.',
-      entry: { type: 'enter', params: { state: 'errored' } },
+      entry: [{ type: 'announce', params: { state: 'errored' } }, { type: 'recordStatus', params: { state: 'errored' } }],
       initial: 'start',
       states: {
         start: {

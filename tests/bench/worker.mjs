@@ -211,15 +211,18 @@ async function reconnect(client, { channels: count }) {
     return true
   }
   const t0 = now()
+  const cpu0 = process.cpuUsage()
   await control('/control/drop')
   const noticed = await waitUntil(() => !allJoined(), 10_000, 'noticing the drop')
   const t1 = await waitUntil(allJoined, 60_000, 'rejoining')
+  // CPU time of this process over the same span (the client's own work; the rest is waiting).
+  const cpu = process.cpuUsage(cpu0)
   const stats = await control('/control/stats')
   const firstReconnectMs = stats.firstUpgradeAfterDropMs
   // What the client spent after its first new socket reached the server (the rejoin itself), apart
   // from the wait before it (the reconnect delay, random by design for our client).
   const afterFirstReconnectMs = firstReconnectMs === null ? null : t1 - t0 - firstReconnectMs
-  return { ms: t1 - t0, noticedMs: noticed - t0, firstReconnectMs, afterFirstReconnectMs, upgrades: stats.upgradesSinceDrop, channels: count }
+  return { ms: t1 - t0, noticedMs: noticed - t0, firstReconnectMs, afterFirstReconnectMs, cpuMs: (cpu.user + cpu.system) / 1000, upgrades: stats.upgradesSinceDrop, channels: count }
 }
 
 /**
