@@ -10,11 +10,13 @@ import {
   ClientArrayFrame,
   clientPayloadSchema,
   ObjectFrame,
+  payloadCheck,
   PostgresChangesPayload,
   PresenceDiffPayload,
   PresenceStatePayload,
   ReplyPayload,
   ServerArrayFrame,
+  serverArrayFrame,
   serverPayloadSchema,
   SystemPayload,
 } from '../../src/protocol/schemas.js'
@@ -85,22 +87,47 @@ function mutate(rng: Rng, value: unknown, depth = 0): unknown {
   return rng.bool() ? value : randomJson(rng, 3)
 }
 
+/** `is` answers as `v.is(schema)` on the sample, the odd values and 3 000 mutated or random inputs. */
+function assertSameAnswers(name: string, schema: v.GenericSchema, is: (input: unknown) => boolean, valid: () => unknown): void {
+  assert.ok(v.is(schema, valid()), `${name}: the sample is valid`)
+  assert.ok(is(valid()), `${name}: compiled accepts the sample`)
+  ODD_VALUES.forEach((odd, index) => assert.is(is(odd), v.is(schema, odd), `${name} on odd value #${index}`))
+  let accepted = 0
+  let rejected = 0
+  forAll(name.length * 7919, 3000, (rng) => {
+    const input = rng.bool(0.8) ? mutate(rng, valid()) : randomJson(rng)
+    const expected = v.is(schema, input)
+    if (is(input) !== expected) throw new Error(`${name}: compiled ${!expected}, v.is ${expected} on ${canon(input).slice(0, 300)}`)
+    if (expected) accepted++
+    else rejected++
+  })
+  assert.ok(accepted > 50 && rejected > 50, `${name}: ${accepted} accepted / ${rejected} rejected — the inputs must exercise both answers`)
+}
+
 test('compiled predicates answer like v.is for the codec schemas (valid, odd, mutated and random inputs)', () => {
+  for (const [name, schema, valid] of schemas) assertSameAnswers(name, schema, compile(schema), valid)
+})
+
+test('the predicates the codec uses answer like v.is, hand-written ones included (server frame, broadcast payload)', () => {
+  const broadcast = () => ({ type: 'broadcast', event: 'e', payload: { x: 1 } })
+  assertSameAnswers('serverArrayFrame', ServerArrayFrame, serverArrayFrame.is, () => [null, null, 'realtime:r', 'broadcast', broadcast()])
+  assertSameAnswers('serverArrayFrame (reply)', ServerArrayFrame, serverArrayFrame.is, () => ['1', '2', 'realtime:r', 'phx_reply', { status: 'ok', response: {} }])
+  // Edges random inputs rarely reach: a fifth element that is undefined (or missing, or one too many).
+  const edges: unknown[] = [[null, null, 't', 'e', undefined], [null, null, 't', 'e'], [null, null, 't', 'e', {}, 1], ['1', 2, 't', 'e', {}], [null, null, 't', 'e', null]]
+  for (const edge of edges) assert.is(serverArrayFrame.is(edge), v.is(ServerArrayFrame, edge), `serverArrayFrame on ${String(edge)}`)
+  assertSameAnswers('broadcast payload (server)', BroadcastPayload, payloadCheck('broadcast', 'fromServer')!.is, broadcast)
+  assertSameAnswers('broadcast payload, null prototype', BroadcastPayload, payloadCheck('broadcast', 'fromServer')!.is, () => Object.assign(Object.create(null), broadcast()))
+  const serverEventOf: Record<string, string> = {
+    ReplyPayload: 'phx_reply',
+    BroadcastPayload: 'broadcast',
+    PresenceStatePayload: 'presence_state',
+    PresenceDiffPayload: 'presence_diff',
+    PostgresChangesPayload: 'postgres_changes',
+    SystemPayload: 'system',
+  }
   for (const [name, schema, valid] of schemas) {
-    const is = compile(schema)
-    assert.ok(v.is(schema, valid()), `${name}: the sample is valid`)
-    assert.ok(is(valid()), `${name}: compiled accepts the sample`)
-    ODD_VALUES.forEach((odd, index) => assert.is(is(odd), v.is(schema, odd), `${name} on odd value #${index}`))
-    let accepted = 0
-    let rejected = 0
-    forAll(name.length * 7919, 3000, (rng) => {
-      const input = rng.bool(0.8) ? mutate(rng, valid()) : randomJson(rng)
-      const expected = v.is(schema, input)
-      if (is(input) !== expected) throw new Error(`${name}: compiled ${!expected}, v.is ${expected} on ${canon(input).slice(0, 300)}`)
-      if (expected) accepted++
-      else rejected++
-    })
-    assert.ok(accepted > 50 && rejected > 50, `${name}: ${accepted} accepted / ${rejected} rejected — the inputs must exercise both answers`)
+    const event = serverEventOf[name]
+    if (event !== undefined) assertSameAnswers(`${event} (payloadCheck)`, schema, payloadCheck(event, 'fromServer')!.is, valid)
   }
 })
 
