@@ -143,6 +143,7 @@ const channelSetup = setup({
   },
   guards: {
     socketOpen: ({ context }) => context.socketOpen,
+    expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
     isFinalError: ({ context }) => context.error?.code === 'join_failed' && context.error.metadata['final'] === true,
     isJoinOk: ({ context, event }) => {
       const message = messageOf(event)
@@ -506,7 +507,11 @@ const machine = channelSetup.createMachine({
         'joinSucceeded',
       ],
       on: {
-        push: { actions: [{ type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
+        push: [
+          { guard: 'expectsReply', actions: [{ type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
+          // A broadcast without ack: sent, and done (the most frequent push).
+          { actions: { type: 'transmit', params: pushFrames } },
+        ],
         track: { actions: ['rememberTracking', { type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
         untrack: { actions: ['rememberTracking', { type: 'transmit', params: pushFrames }, 'armReplyTimer'] },
         setAuth: { actions: [{ type: 'transmit', params: tokenFrames }, 'updateToken'] },

@@ -206,11 +206,14 @@ const clientSetup = setup({
       else enqueue.sendTo(context.registry, { type: 'registry.stop', ref: entry.ref } satisfies RegistryStopEvent)
       enqueue.emit({ type: 'channel', kind: 'removed', topic: event.topic })
     }),
-    forwardToChannel: enqueueActions(({ context, event, enqueue }) => {
-      const entry = entryOf(context, event)
-      const channelEvent = channelEventOf(event)
-      if (entry && channelEvent !== null) enqueue.sendTo(entry.ref, channelEvent)
-    }),
+    /**
+     * The channel's own form of a `channel.*` event, to its actor. Always behind `isKnownTopic`, so the
+     * entry exists; a plain `sendTo` rather than `enqueueActions`, as every push passes here (issue 6).
+     */
+    forwardToChannel: sendTo(
+      ({ context, event }) => entryOf(context, event)!.ref,
+      ({ event }) => channelEventOf(event)!,
+    ),
     reportUnknownTopic: emit(({ event }) => ({
       type: 'error' as const,
       error: new RealtimeError('invalid_argument', `${event.type}: no channel for topic ${String(topicOf(event))} (send channel.add first)`, {

@@ -5,7 +5,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { RealtimeError } from '../../src/errors.js'
 import type { BroadcastMessage } from '../../src/index.js'
-import { EventLog, isBroadcast, isChannelState, startWorld, type World } from './client-harness.js'
+import { EventLog, isBroadcast, isChannelState, startWorld, within, type World } from './client-harness.js'
 
 const test = suite<{ world: World }>('channels end to end', { world: undefined as unknown as World })
 
@@ -68,12 +68,12 @@ test('ack timeout: when the server swallows acks, waitForAck gives timeout (push
   await room.subscribe()
   world.server.faults.swallowAcks(true)
   const ref = await room.broadcastWithAck('lost', {}, { timeoutMs: 150 })
-  assert.equal(await a.client.waitForAck(ref), { error: 'timeout' })
+  assert.equal(await within(a.client.waitForAck(ref), 3000, 'outcome from the 150 ms push timeout'), { error: 'timeout' })
   const ref2 = await room.broadcastWithAck('lost', {})
   assert.equal(await a.client.waitForAck(ref2, { timeout: 50 }), { error: 'timeout' })
   world.server.faults.swallowAcks(false)
   const ref3 = await room.broadcastWithAck('back', {})
-  assert.equal(await a.client.waitForAck(ref3), { ok: 'acknowledged' })
+  assert.equal(await within(a.client.waitForAck(ref3), 3000, 'ack'), { ok: 'acknowledged' })
 })
 
 test('broadcastWithAck without broadcast.ack is an invalid_argument error; an unknown ref is an error outcome', async ({ world }) => {

@@ -59,6 +59,18 @@ export class EventLog<T> {
   }
 }
 
+/**
+ * `promise`, or a rejection after `deadlineMs`: for outcomes the client itself promises to deliver
+ * (a push timeout, an ack), so a regression fails the test instead of hanging the suite.
+ */
+export function within<T>(promise: Promise<T>, deadlineMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${deadlineMs} ms`)), deadlineMs)
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
 export interface TestClient {
   client: RealtimeClient
   events: EventLog<RealtimeEvent>
