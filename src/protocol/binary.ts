@@ -18,21 +18,59 @@ export class MalformedFrameError extends Error {}
 /** A header or field that runs past the end of the frame. */
 export class TruncatedFrameError extends MalformedFrameError {}
 
-// An unpaired UTF-16 surrogate has no UTF-8 form: TextEncoder would write U+FFFD instead.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-function utf8(name: string, value: string): Uint8Array {
-  if (LONE_SURROGATE.test(value)) {
-    throw new RealtimeError('invalid_argument', `${name} contains an unpaired UTF-16 surrogate and cannot be sent as UTF-8`, { field: name })
+/**
+ * The UTF-8 byte length of a header field, checked in the same pass: an unpaired UTF-16 surrogate has
+ * no UTF-8 form (TextEncoder would write U+FFFD instead), and a field has one length byte.
+ */
+function fieldLength(name: string, value: string): number {
+  let bytes = 0
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    if (unit < 0x80) bytes += 1
+    else if (unit < 0x800) bytes += 2
+    else if (unit < 0xd800 || unit > 0xdfff) bytes += 3
+    else if (unit <= 0xdbff && isLowSurrogate(value.charCodeAt(i + 1))) {
+      bytes += 4
+      i++
+    } else {
+      throw new RealtimeError('invalid_argument', `${name} contains an unpaired UTF-16 surrogate and cannot be sent as UTF-8`, { field: name })
+    }
   }
-  const bytes = encoder.encode(value)
-  if (bytes.length > MAX_FIELD_BYTES) {
-    throw new RealtimeError('name_too_long', `${name} length ${bytes.length} exceeds maximum of ${MAX_FIELD_BYTES} bytes`, {
-      field: name,
-      bytes: bytes.length,
-    })
+  if (bytes > MAX_FIELD_BYTES) {
+    throw new RealtimeError('name_too_long', `${name} length ${bytes} exceeds maximum of ${MAX_FIELD_BYTES} bytes`, { field: name, bytes })
   }
   return bytes
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff
+}
+
+/** A header field: its name (for errors) and its text. */
+type Field = readonly [name: string, value: string]
+
+/**
+ * One frame: the kind, one length byte per field, the `trailer` bytes, the fields as UTF-8, then the
+ * payload. Fields are written straight into the frame (ASCII byte by byte, anything else with
+ * `encodeInto`): every outgoing broadcast is one of these, so no array per field (issue 6).
+ */
+function frame(kind: number, fields: readonly Field[], trailer: readonly number[], payload: Uint8Array): Uint8Array {
+  const lengths = fields.map(([name, value]) => fieldLength(name, value))
+  let size = 1 + fields.length + trailer.length + payload.length
+  for (const length of lengths) size += length
+  const out = new Uint8Array(size)
+  out[0] = kind
+  let offset = 1
+  for (const length of lengths) out[offset++] = length
+  for (const byte of trailer) out[offset++] = byte
+  fields.forEach(([, value], index) => {
+    const length = lengths[index]!
+    if (length === value.length) for (let i = 0; i < length; i++) out[offset + i] = value.charCodeAt(i)
+    else encoder.encodeInto(value, out.subarray(offset, offset + length))
+    offset += length
+  })
+  out.set(payload, offset)
+  return out
 }
 
 export function toBytes(payload: ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -43,19 +81,6 @@ export function toBytes(payload: ArrayBuffer | ArrayBufferView): Uint8Array {
 
 export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
-}
-
-function assemble(header: number[], parts: Uint8Array[]): Uint8Array {
-  let size = header.length
-  for (const part of parts) size += part.length
-  const out = new Uint8Array(size)
-  out.set(header, 0)
-  let offset = header.length
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
 }
 
 /** Kind 3: a user broadcast pushed by a client. */
@@ -71,15 +96,14 @@ export interface UserBroadcastPush {
 }
 
 export function encodeUserBroadcastPush(push: UserBroadcastPush): Uint8Array {
-  const joinRef = utf8('join_ref', push.joinRef ?? '')
-  const ref = utf8('ref', push.ref ?? '')
-  const topic = utf8('topic', push.topic)
-  const event = utf8('user_event', push.userEvent)
-  const metadata = utf8('metadata', push.metadata)
-  return assemble(
-    [BinaryKind.userBroadcastPush, joinRef.length, ref.length, topic.length, event.length, metadata.length, push.encoding],
-    [joinRef, ref, topic, event, metadata, push.payload],
-  )
+  const fields: Field[] = [
+    ['join_ref', push.joinRef ?? ''],
+    ['ref', push.ref ?? ''],
+    ['topic', push.topic],
+    ['user_event', push.userEvent],
+    ['metadata', push.metadata],
+  ]
+  return frame(BinaryKind.userBroadcastPush, fields, [push.encoding], push.payload)
 }
 
 /** Kind 4: a user broadcast fanned out by the server. */
@@ -92,43 +116,53 @@ export interface UserBroadcast {
 }
 
 export function encodeUserBroadcast(message: UserBroadcast): Uint8Array {
-  const topic = utf8('topic', message.topic)
-  const event = utf8('user_event', message.userEvent)
-  const metadata = utf8('metadata', message.metadata)
-  return assemble([BinaryKind.userBroadcast, topic.length, event.length, metadata.length, message.encoding], [topic, event, metadata, message.payload])
+  const fields: Field[] = [
+    ['topic', message.topic],
+    ['user_event', message.userEvent],
+    ['metadata', message.metadata],
+  ]
+  return frame(BinaryKind.userBroadcast, fields, [message.encoding], message.payload)
 }
 
 /** Kind 0 from a client: a push whose payload is raw bytes. */
 export function encodeClientPush(message: PhoenixMessage<Uint8Array>): Uint8Array {
-  const joinRef = utf8('join_ref', message.joinRef ?? '')
-  const ref = utf8('ref', message.ref ?? '')
-  const topic = utf8('topic', message.topic)
-  const event = utf8('event', message.event)
-  return assemble([BinaryKind.push, joinRef.length, ref.length, topic.length, event.length], [joinRef, ref, topic, event, message.payload])
+  const fields: Field[] = [
+    ['join_ref', message.joinRef ?? ''],
+    ['ref', message.ref ?? ''],
+    ['topic', message.topic],
+    ['event', message.event],
+  ]
+  return frame(BinaryKind.push, fields, [], message.payload)
 }
 
 /** Kind 0 from the server: a push with raw bytes (no ref). */
 export function encodeServerPush(message: PhoenixMessage<Uint8Array>): Uint8Array {
-  const joinRef = utf8('join_ref', message.joinRef ?? '')
-  const topic = utf8('topic', message.topic)
-  const event = utf8('event', message.event)
-  return assemble([BinaryKind.push, joinRef.length, topic.length, event.length], [joinRef, topic, event, message.payload])
+  const fields: Field[] = [
+    ['join_ref', message.joinRef ?? ''],
+    ['topic', message.topic],
+    ['event', message.event],
+  ]
+  return frame(BinaryKind.push, fields, [], message.payload)
 }
 
 /** Kind 1: a reply with a raw binary response. */
 export function encodeServerReply(message: { joinRef: Ref; ref: Ref; topic: string; status: string; response: Uint8Array }): Uint8Array {
-  const joinRef = utf8('join_ref', message.joinRef ?? '')
-  const ref = utf8('ref', message.ref ?? '')
-  const topic = utf8('topic', message.topic)
-  const status = utf8('status', message.status)
-  return assemble([BinaryKind.reply, joinRef.length, ref.length, topic.length, status.length], [joinRef, ref, topic, status, message.response])
+  const fields: Field[] = [
+    ['join_ref', message.joinRef ?? ''],
+    ['ref', message.ref ?? ''],
+    ['topic', message.topic],
+    ['status', message.status],
+  ]
+  return frame(BinaryKind.reply, fields, [], message.response)
 }
 
 /** Kind 2: a broadcast with a raw binary payload. */
 export function encodeServerBroadcast(message: { topic: string; event: string; payload: Uint8Array }): Uint8Array {
-  const topic = utf8('topic', message.topic)
-  const event = utf8('event', message.event)
-  return assemble([BinaryKind.broadcast, topic.length, event.length], [topic, event, message.payload])
+  const fields: Field[] = [
+    ['topic', message.topic],
+    ['event', message.event],
+  ]
+  return frame(BinaryKind.broadcast, fields, [], message.payload)
 }
 
 /** Reads length-prefixed fields from one frame without copying. */

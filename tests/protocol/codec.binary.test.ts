@@ -135,7 +135,7 @@ test('text frames carry names longer than 255 bytes (the limit is a binary one)'
 })
 
 test('a name with a lone surrogate is refused instead of being silently replaced by U+FFFD', () => {
-  for (const bad of ['room\uD800', '\uDC00x', 'a\uDBFFb']) {
+  for (const bad of ['room\uD800', '\uDC00x', 'a\uDBFFb', 'a\uD83D\uDE00\uDE00', '\uD800\uD800\uDC00']) {
     expectThrowsCode(() => encodeClientFrame({ joinRef: null, ref: '1', topic: bad, event: 'broadcast', payload: { type: 'broadcast', event: 'e' } }, '2.0.0'), 'invalid_argument', `topic ${JSON.stringify(bad)}`)
     expectThrowsCode(() => encodeUserBroadcast({ topic: 't', userEvent: bad, metadata: '', encoding: 1, payload: enc.encode('{}') }), 'invalid_argument', 'user_event')
   }
