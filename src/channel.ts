@@ -13,7 +13,7 @@ import type { RealtimeEvent } from './events.js'
 import type { HttpSendResult } from './http-send.js'
 import { ChannelPresence } from './presence/channel-presence.js'
 import type { PresenceListenEvent, PresencePayloadOf, PresenceResult, PresenceState } from './presence/types.js'
-import { isBinary } from './protocol/binary.js'
+import { fieldLength, isBinary } from './protocol/binary.js'
 import { TOPIC_PREFIX, VSN_1, type BroadcastPayload, type PhoenixMessage, type Vsn } from './protocol/types.js'
 import type { RouteTarget } from './router.js'
 
@@ -52,9 +52,6 @@ export interface ChannelHost {
 }
 
 type Waiter = { kind: 'join'; resolve: () => void; reject: (error: RealtimeError) => void } | { kind: 'leave'; resolve: (result: UnsubscribeResult) => void }
-
-const MAX_NAME_BYTES = 255
-const encoder = new TextEncoder()
 
 export function normalizeTopic(topic: string): string {
   if (typeof topic !== 'string' || topic.length === 0) throw new RealtimeError('invalid_argument', 'a channel needs a topic name', { topic })
@@ -427,11 +424,10 @@ export class RealtimeChannel implements RouteTarget {
       }
       return
     }
-    // vsn 2.0.0 sends broadcasts as binary frames whose names are limited to 255 UTF-8 bytes.
-    const bytes = encoder.encode(event).length
-    if (bytes > MAX_NAME_BYTES) {
-      throw new RealtimeError('name_too_long', `user_event length ${bytes} exceeds maximum of ${MAX_NAME_BYTES} bytes`, { field: 'user_event', bytes })
-    }
+    // vsn 2.0.0 sends broadcasts as binary frames whose names are limited to 255 UTF-8 bytes: checked
+    // here, so the caller gets the error rather than the socket.
+    fieldLength('topic', this.topic)
+    fieldLength('user_event', event)
   }
 
   /** The outcome of a track/untrack; false when `ref` is not one. */

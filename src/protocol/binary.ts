@@ -19,10 +19,12 @@ export class MalformedFrameError extends Error {}
 export class TruncatedFrameError extends MalformedFrameError {}
 
 /**
- * The UTF-8 byte length of a header field, checked in the same pass: an unpaired UTF-16 surrogate has
- * no UTF-8 form (TextEncoder would write U+FFFD instead), and a field has one length byte.
+ * The UTF-8 byte length of a binary frame's header field, checked in the same pass: an unpaired UTF-16
+ * surrogate has no UTF-8 form (TextEncoder would write U+FFFD instead), and a field has one length
+ * byte. Throws `invalid_argument` or `name_too_long`; the channel facade runs it on a broadcast's event
+ * name so that the caller gets the error, not the socket.
  */
-function fieldLength(name: string, value: string): number {
+export function fieldLength(name: string, value: string): number {
   let bytes = 0
   for (let i = 0; i < value.length; i++) {
     const unit = value.charCodeAt(i)

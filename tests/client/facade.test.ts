@@ -29,7 +29,7 @@ options('topics get realtime: once; empty names are refused', async () => {
   await f.client.close()
 })
 
-options('bad listener and broadcast arguments throw invalid_argument / name_too_long', async () => {
+options('bad listener and broadcast arguments throw invalid_argument / name_too_long (event names: length and unpaired surrogates)', async () => {
   const f = fakeClient()
   const ch = f.client.channel('a')
   assert.throws(() => ch.on('postgres_changes' as 'broadcast', { event: '*' }, () => {}), isCode('invalid_argument'))
@@ -38,6 +38,10 @@ options('bad listener and broadcast arguments throw invalid_argument / name_too_
   assert.throws(() => ch.send({ type: 'presence' } as unknown as { type: 'broadcast'; event: string; payload: unknown }), isCode('invalid_argument'))
   assert.throws(() => ch.broadcast('', {}), isCode('invalid_argument'))
   assert.throws(() => ch.broadcast('é'.repeat(200), {}), isCode('name_too_long'))
+  // No UTF-8 form: refused at the call, not later at the socket.
+  assert.throws(() => ch.broadcast('tick\uD800', {}), isCode('invalid_argument'))
+  const long = f.client.channel('t'.repeat(250))
+  assert.throws(() => long.broadcast('tick', {}), isCode('name_too_long'), 'realtime: + 250 bytes is over the topic field limit')
   assert.throws(() => f.client.subscribe('x' as unknown as () => void), isCode('invalid_argument'))
   await f.client.close()
 })
