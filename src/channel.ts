@@ -256,7 +256,8 @@ export class RealtimeChannel implements RouteTarget {
   /**
    * Broadcast over the socket. On a joining (or rejoining) channel it waits in the channel's buffer.
    * @throws RealtimeError `not_joined` on a channel never subscribed, leaving or removed (use
-   *   `httpSend` for REST), `invalid_argument` / `name_too_long` for a bad event name or payload, or a topic that a binary frame cannot carry.
+   *   `httpSend` for REST), `invalid_argument` / `name_too_long` for a bad event name or payload, or
+   *   a topic a binary frame cannot carry (vsn 2.0.0: over 255 UTF-8 bytes, unpaired surrogates).
    */
   broadcast(event: string, payload: unknown): void {
     this.pushBroadcast(event, payload, this.config.broadcast?.ack === true)
