@@ -44,8 +44,13 @@ const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
   private: false,
 })
 
+/** No option set: the channel takes every default. */
+export function isDefaultConfigInput(input: ChannelConfigInput): boolean {
+  return input.broadcast === undefined && input.presence === undefined && input.postgres_changes === undefined && input.private === undefined
+}
+
 export function channelConfig(input: ChannelConfigInput = {}): ChannelConfig {
-  if (input.broadcast === undefined && input.presence === undefined && input.postgres_changes === undefined && input.private === undefined) return DEFAULT_CHANNEL_CONFIG
+  if (isDefaultConfigInput(input)) return DEFAULT_CHANNEL_CONFIG
   return {
     broadcast: { self: input.broadcast?.self ?? false, ack: input.broadcast?.ack ?? false },
     presence: { key: input.presence?.key ?? '', enabled: input.presence?.enabled ?? false },

@@ -4,7 +4,7 @@
  * here, not in the actor, so they survive rejoins, reconnects and even a remove / subscribe cycle.
  */
 import { channelStateOf, type ChannelActorRef } from '../machines/channel.machine.js'
-import type { ChannelConfigInput, ChannelEmitted, ChannelStateName } from '../machines/channel.types.js'
+import { isDefaultConfigInput, type ChannelConfigInput, type ChannelEmitted, type ChannelStateName } from '../machines/channel.types.js'
 import type { ClientEvent } from '../machines/client.types.js'
 import type { AckOutcome } from './acks.js'
 import { BroadcastListeners, type BroadcastCallback, type BroadcastMessage } from './broadcast-listeners.js'
@@ -66,15 +66,12 @@ const NO_OPTIONS: ChannelConfigInput = Object.freeze({})
 
 export function mergeChannelOptions(options: ChannelOptions = {}): ChannelConfigInput {
   const { config = {}, ...direct } = options
-  if (direct.broadcast === undefined && direct.presence === undefined && direct.postgres_changes === undefined && direct.private === undefined && Object.keys(config).length === 0) {
-    return NO_OPTIONS
-  }
   const merged: ChannelConfigInput = { ...config }
   if (direct.broadcast) merged.broadcast = { ...config.broadcast, ...direct.broadcast }
   if (direct.presence) merged.presence = { ...config.presence, ...direct.presence }
   if (direct.postgres_changes) merged.postgres_changes = direct.postgres_changes
   if (direct.private !== undefined) merged.private = direct.private
-  return merged
+  return isDefaultConfigInput(merged) ? NO_OPTIONS : merged
 }
 
 export class RealtimeChannel implements RouteTarget {
