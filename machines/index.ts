@@ -17,7 +17,7 @@ export {
   type SocketActorInput,
   type SocketCommand,
   type SocketEvent,
-} from './connection.machine.js'
+} from './connection/connection.machine.js'
 export type {
   ConnectionStateName,
   ConnectionEvent,
@@ -27,10 +27,10 @@ export type {
   HeartbeatStatus,
   LifecycleSignal,
   ReconnectSchedule,
-} from './connection.types.js'
+} from './connection/contract.js'
 // ── channel and root client machines ──
-export { channelMachine, channelStateOf, pushTimerId, rejoinDelayFor } from './channel.machine.js'
-export type { ChannelMachine, ChannelActorRef, ChannelSnapshot } from './channel.machine.js'
+export { channelMachine, channelStateOf, pushTimerId, rejoinDelayFor } from './channel/channel.machine.js'
+export type { ChannelMachine, ChannelActorRef, ChannelSnapshot } from './channel/channel.machine.js'
 export {
   channelConfig,
   joinPayload,
@@ -51,10 +51,10 @@ export {
   type BufferedPush,
   type JoinPayload,
   type PostgresChangesFilter,
-} from './channel.types.js'
-export { classifyJoinError, type JoinFailure } from './join-policy.js'
-export { clientMachine, topicsOf } from './client.machine.js'
-export type { ClientMachine, ClientActorRef, ClientSnapshot } from './client.machine.js'
+} from './channel/contract.js'
+export { classifyJoinError, type JoinFailure } from './channel/join-policy.js'
+export { clientMachine, topicsOf } from './client/client.machine.js'
+export type { ClientMachine, ClientActorRef, ClientSnapshot } from './client/client.machine.js'
 export {
   channelSystemId,
   CLIENT_SYSTEM_ID,
@@ -68,4 +68,4 @@ export {
   type ChannelPushEvent,
   type ChannelTrackEvent,
   type ChannelUntrackEvent,
-} from './client.types.js'
+} from './client/contract.js'

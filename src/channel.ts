@@ -3,9 +3,9 @@
  * root actor; broadcasts arrive from the router straight into the listener lists. The listeners live
  * here, not in the actor, so they survive rejoins, reconnects and even a remove / subscribe cycle.
  */
-import { channelStateOf, type ChannelActorRef } from '../machines/channel.machine.js'
-import { isDefaultConfigInput, type ChannelConfigInput, type ChannelEmitted, type ChannelStateName } from '../machines/channel.types.js'
-import type { ClientEvent } from '../machines/client.types.js'
+import { channelStateOf, type ChannelActorRef } from '../machines/channel/channel.machine.js'
+import { isDefaultConfigInput, type ChannelConfigInput, type ChannelEmitted, type ChannelStateName } from '../machines/channel/contract.js'
+import type { ClientEvent } from '../machines/client/contract.js'
 import type { AckOutcome } from './acks.js'
 import { BroadcastListeners, type BroadcastCallback, type BroadcastMessage } from './broadcast-listeners.js'
 import { RealtimeError } from './errors.js'
@@ -223,7 +223,7 @@ export class RealtimeChannel implements RouteTarget {
    * Join. Resolves when joined; rejects with a RealtimeError when the join times out (`timeout`), is
    * refused (`join_failed`, the server's reason in `metadata.reason`), errors (`channel_error`,
    * `connection_closed`) or the channel closes. The channel keeps retrying after a rejection unless the
-   * reason is final (see machines/join-policy.ts).
+   * reason is final (see machines/channel/join-policy.ts).
    */
   subscribe(options: SubscribeOptions = {}): Promise<void> {
     if (!this.actor && !this.host.reattach(this)) {

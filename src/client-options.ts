@@ -1,7 +1,7 @@
 /** Options of `createRealtimeClient`, with their defaults and what they change. */
 import type { ActorOptions, AnyActorLogic, InspectionEvent, Observer } from 'xstate'
-import type { HeartbeatStatus } from '../machines/connection.types.js'
-import type { ConnectionMachine } from '../machines/connection.machine.js'
+import type { HeartbeatStatus } from '../machines/connection/contract.js'
+import type { ConnectionMachine } from '../machines/connection/connection.machine.js'
 import { RealtimeError } from './errors.js'
 import type { Logger, RealtimeEventListener } from './events.js'
 import { VSN_1, VSN_2, type Vsn } from './protocol/types.js'

@@ -1,13 +1,13 @@
 /**
- * `createRealtimeClient(options)`: one root actor (machines/client.machine.ts) that owns the connection
+ * `createRealtimeClient(options)`: one root actor (machines/client/client.machine.ts) that owns the connection
  * and every channel actor, plus the facades users call. The facade holds no lifecycle state of its own:
  * it sends events to the root and reads snapshots; only the listener lists and the ack outcomes live here.
  */
 import { createActor, type Subscription } from 'xstate'
-import { channelActorOf, clientMachine, type ClientActorRef } from '../machines/client.machine.js'
-import type { ChannelActorRef } from '../machines/channel.machine.js'
-import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client.types.js'
-import type { ConnectionStateName } from '../machines/connection.types.js'
+import { channelActorOf, clientMachine, type ClientActorRef } from '../machines/client/client.machine.js'
+import type { ChannelActorRef } from '../machines/channel/channel.machine.js'
+import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client/contract.js'
+import type { ConnectionStateName } from '../machines/connection/contract.js'
 import { AckRegistry, type AckOutcome } from './acks.js'
 import { mergeChannelOptions, normalizeTopic, RealtimeChannel, type ChannelHost, type ChannelOptions, type PushOptions, type UnsubscribeResult } from './channel.js'
 import { validateOptions, type RealtimeClientOptions } from './client-options.js'

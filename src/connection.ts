@@ -3,8 +3,8 @@
  * access-token function and the timings from the options. The root client actor spawns the result.
  */
 import { fromPromise } from 'xstate'
-import { connectionMachine, reconnectDelayFor, type ConnectionMachine } from '../machines/connection.machine.js'
-import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection.types.js'
+import { connectionMachine, reconnectDelayFor, type ConnectionMachine } from '../machines/connection/connection.machine.js'
+import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection/contract.js'
 import { createSocketActor } from './transport/socket.actor.js'
 import { httpBaseOf, type LogLevel } from './transport/url.js'
 import type { WebSocketConstructor } from './transport/websocket.js'

@@ -4,7 +4,7 @@
  * frames (replies, close, error, system) to the channel actor as events, and calls broadcast listeners
  * directly — a broadcast costs a snapshot read, not a state-machine transition (xstate-notes §11b).
  */
-import type { ChannelActorRef } from '../machines/channel.machine.js'
+import type { ChannelActorRef } from '../machines/channel/channel.machine.js'
 import type { BroadcastPayload, PhoenixMessage } from './protocol/types.js'
 
 /** What the router needs from a channel (RealtimeChannel implements it). */

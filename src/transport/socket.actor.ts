@@ -5,7 +5,7 @@
  * Nothing here throws into XState: every failure becomes a `socket.error` event.
  */
 import { fromCallback, type CallbackActorLogic } from 'xstate'
-import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection.machine.js'
+import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection/connection.machine.js'
 import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
 import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'

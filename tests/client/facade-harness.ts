@@ -1,11 +1,11 @@
 /**
  * The real facade and root machine over a fake connection actor (the contract of
- * machines/connection.types.ts) on a simulated clock: frames the client sends are recorded, frames
+ * machines/connection/contract.ts) on a simulated clock: frames the client sends are recorded, frames
  * the "server" sends go through the real router via the connection's `deliver`.
  */
 import { fromCallback, SimulatedClock } from 'xstate'
-import type { ConnectionMachine } from '../../machines/connection.machine.js'
-import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
+import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection/contract.js'
 import { createRealtimeClient, type RealtimeClientOptions, type RealtimeEvent } from '../../src/index.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 

@@ -1,7 +1,7 @@
 /** Shared builder for channel machine tests: a started channel actor on a simulated clock, with spies. */
 import { createActor, SimulatedClock } from 'xstate'
-import { channelMachine, channelStateOf } from '../../machines/channel.machine.js'
-import type { ChannelEmitted, ChannelInput } from '../../machines/channel.types.js'
+import { channelMachine, channelStateOf } from '../../machines/channel/channel.machine.js'
+import type { ChannelEmitted, ChannelInput } from '../../machines/channel/contract.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 
 export const TOPIC = 'realtime:room'

@@ -1,7 +1,7 @@
 /** Issue 5: track / untrack in the channel statechart — the pushes, the buffer, and re-tracking after every rejoin. */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { JoinPayload } from '../../machines/channel.types.js'
+import type { JoinPayload } from '../../machines/channel/contract.js'
 import { startChannel, TOPIC } from './channel-harness.js'
 
 const track = (ref: string, payload: Record<string, unknown>, timeoutMs?: number) =>

@@ -1,8 +1,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { channelMachine, rejoinDelayFor } from '../../machines/channel.machine.js'
-import { channelConfig, joinPayload } from '../../machines/channel.types.js'
-import { classifyJoinError } from '../../machines/join-policy.js'
+import { channelMachine, rejoinDelayFor } from '../../machines/channel/channel.machine.js'
+import { channelConfig, joinPayload } from '../../machines/channel/contract.js'
+import { classifyJoinError } from '../../machines/channel/join-policy.js'
 import { createActor } from 'xstate'
 import { startChannel, TOPIC } from './channel-harness.js'
 

@@ -1,11 +1,11 @@
 /** Shared builder for root client machine tests: a fake connection actor (the contract in connection.types.ts) on a simulated clock. */
 import { createActor, fromCallback, SimulatedClock, type AnyActorRef } from 'xstate'
-import type { ChannelActorRef } from '../../machines/channel.machine.js'
-import { channelStateOf } from '../../machines/channel.machine.js'
-import { channelActorOf, clientMachine } from '../../machines/client.machine.js'
-import { channelSystemId, type ClientEmitted, type ClientInput } from '../../machines/client.types.js'
-import type { ConnectionMachine } from '../../machines/connection.machine.js'
-import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
+import type { ChannelActorRef } from '../../machines/channel/channel.machine.js'
+import { channelStateOf } from '../../machines/channel/channel.machine.js'
+import { channelActorOf, clientMachine } from '../../machines/client/client.machine.js'
+import { channelSystemId, type ClientEmitted, type ClientInput } from '../../machines/client/contract.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
+import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection/contract.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 
 export function startClient(input: Partial<ClientInput> = {}) {

@@ -7,11 +7,11 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor, fromCallback, type AnyActorRef, type InspectionEvent } from 'xstate'
-import { channelRegistryLogic, type RegistryStopEvent } from '../../machines/channel-registry.js'
-import { channelMachine, type ChannelActorRef } from '../../machines/channel.machine.js'
-import { channelActorOf, clientMachine, topicsOf } from '../../machines/client.machine.js'
-import { channelSystemId } from '../../machines/client.types.js'
-import type { ConnectionMachine } from '../../machines/connection.machine.js'
+import { channelRegistryLogic, type RegistryStopEvent } from '../../machines/client/channel-registry.js'
+import { channelMachine, type ChannelActorRef } from '../../machines/channel/channel.machine.js'
+import { channelActorOf, clientMachine, topicsOf } from '../../machines/client/client.machine.js'
+import { channelSystemId } from '../../machines/client/contract.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
 import { startClient } from './client-harness.js'
 
 const MODES = ['children', 'registry'] as const

@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { clientMachine, topicsOf } from '../../machines/client.machine.js'
+import { clientMachine, topicsOf } from '../../machines/client/client.machine.js'
 import { RealtimeError } from '../../src/errors.js'
 import { startClient } from './client-harness.js'
 

@@ -8,12 +8,12 @@ import {
   type SocketActorInput,
   type SocketCommand,
   type SocketEvent,
-} from '../../machines/connection.machine.js'
-import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
+} from '../../machines/connection/connection.machine.js'
+import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection/contract.js'
 import { RealtimeError } from '../../src/errors.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 // The contract is types only; loading it lets c8 (--all) see it as a module rather than 74 unrun lines.
-import '../../machines/connection.types.js'
+import '../../machines/connection/contract.js'
 
 // ── harness: a fake socket actor, a simulated clock, recorded emissions and parent notifications ──
 

@@ -6,9 +6,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor, fromCallback, type AnyActorRef, type InspectionEvent } from 'xstate'
-import { clientMachine } from '../../machines/client.machine.js'
-import { CONNECTION_SYSTEM_ID } from '../../machines/client.types.js'
-import { connectionMachine, connectionStateOf, type SocketActorInput, type SocketCommand, type SocketEvent } from '../../machines/connection.machine.js'
+import { clientMachine } from '../../machines/client/client.machine.js'
+import { CONNECTION_SYSTEM_ID } from '../../machines/client/contract.js'
+import { connectionMachine, connectionStateOf, type SocketActorInput, type SocketCommand, type SocketEvent } from '../../machines/connection/connection.machine.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))

@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor } from 'xstate'
-import { connectionStateOf } from '../../machines/connection.machine.js'
+import { connectionStateOf } from '../../machines/connection/connection.machine.js'
 import { createConnectionLogic } from '../../src/connection.js'
 import type { RealtimeError } from '../../src/errors.js'
 import { encodeUserBroadcast } from '../../src/protocol/binary.js'

@@ -3,10 +3,10 @@
  * emits. The root owns the connection actor and one channel actor per topic.
  */
 import type { AnyActorRef } from 'xstate'
-import type { PhoenixMessage, Vsn } from '../src/protocol/types.js'
-import type { ChannelActorRef } from './channel.machine.js'
-import type { ChannelConfigInput, ChannelNotification } from './channel.types.js'
-import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName, LifecycleSignal, ReconnectSchedule } from './connection.types.js'
+import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
+import type { ChannelActorRef } from '../channel/channel.machine.js'
+import type { ChannelConfigInput, ChannelNotification } from '../channel/contract.js'
+import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName, LifecycleSignal, ReconnectSchedule } from '../connection/contract.js'
 
 export const CLIENT_SYSTEM_ID = 'realtime-client'
 export const CONNECTION_SYSTEM_ID = 'realtime-connection'
@@ -46,7 +46,7 @@ export interface ClientInput {
    * Where channel actors live. `'children'`: spawned children of the root
    * (`snapshot.children[topic]`); XState 5 copies the children object on every spawn and stop, so N
    * channels cost O(N²) to create, remove and close. `'registry'`: children of the root's `channels`
-   * registry actor (machines/channel-registry.ts), O(1) each. Either way every channel actor is in
+   * registry actor (machines/client/channel-registry.ts), O(1) each. Either way every channel actor is in
    * the root's system (`system.get(channelSystemId(topic))`), visible to `inspect`, stopped with the
    * root, and `channelActorOf(snapshot, topic)` finds it.
    * @default 'children'

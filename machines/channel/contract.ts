@@ -3,8 +3,8 @@
  * `phx_join` payload. Kept apart from the statechart so the root machine and the facade can import the
  * types without the machine.
  */
-import type { PhoenixMessage } from '../src/protocol/types.js'
-import type { RealtimeError } from '../src/errors.js'
+import type { PhoenixMessage } from '../../src/protocol/types.js'
+import type { RealtimeError } from '../../src/errors.js'
 
 export type ChannelStateName = 'closed' | 'joining' | 'joined' | 'leaving' | 'errored'
 

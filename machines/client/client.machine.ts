@@ -13,14 +13,14 @@
  * table is updated in place, `channelCount` replaces counting keys, channels are addressed by ref
  * (never by scanning `snapshot.children`) — except what XState itself does with `snapshot.children`
  * in the default `channelActors: 'children'` mode; `'registry'` mode avoids that too
- * (machines/channel-registry.ts).
+ * (machines/client/channel-registry.ts).
  */
 import { assign, createActor, emit, enqueueActions, sendTo, setup, type ActorRefFrom, type AnyMachineSnapshot, type SnapshotFrom } from 'xstate'
-import { RealtimeError } from '../src/errors.js'
-import { DEFAULT_VSN } from '../src/protocol/types.js'
+import { RealtimeError } from '../../src/errors.js'
+import { DEFAULT_VSN } from '../../src/protocol/types.js'
 import { channelRegistryLogic, type RegistryStopEvent } from './channel-registry.js'
-import { channelMachine, type ChannelActorRef } from './channel.machine.js'
-import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS, type ChannelEvent, type ChannelInput } from './channel.types.js'
+import { channelMachine, type ChannelActorRef } from '../channel/channel.machine.js'
+import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS, type ChannelEvent, type ChannelInput } from '../channel/contract.js'
 import {
   channelSystemId,
   CONNECTION_SYSTEM_ID,
@@ -29,9 +29,9 @@ import {
   type ClientEmitted,
   type ClientEvent,
   type ClientInput,
-} from './client.types.js'
-import { connectionMachine } from './connection.machine.js'
-import type { ConnectionEvent } from './connection.types.js'
+} from './contract.js'
+import { connectionMachine } from '../connection/connection.machine.js'
+import type { ConnectionEvent } from '../connection/contract.js'
 
 /** realtime-js's heartbeat interval; the grace default is twice it (protocol.md §4.6). */
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 25_000

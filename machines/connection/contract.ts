@@ -1,10 +1,10 @@
 /**
  * The connection actor's contract: what it accepts, what it tells its parent, what it emits.
- * Shared by machines/connection.machine.ts (which implements it) and machines/client.machine.ts
+ * Shared by machines/connection/connection.machine.ts (which implements it) and machines/client/client.machine.ts
  * (which spawns it), so the two can be written and tested apart.
  */
-import type { PhoenixMessage, Vsn } from '../src/protocol/types.js'
-import type { RealtimeError } from '../src/errors.js'
+import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
+import type { RealtimeError } from '../../src/errors.js'
 
 export type ConnectionStateName = 'connecting' | 'open' | 'closing' | 'closed'
 

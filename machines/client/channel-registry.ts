@@ -24,9 +24,9 @@
  * No decision is taken here: the root machine decides when a channel is created or stopped.
  */
 import type { ActorLogic, AnyActorRef, EventObject, Snapshot } from 'xstate'
-import type { ChannelNotification } from './channel.types.js'
-import { CONNECTION_SYSTEM_ID } from './client.types.js'
-import type { SocketCommand } from './connection.machine.js'
+import type { ChannelNotification } from '../channel/contract.js'
+import { CONNECTION_SYSTEM_ID } from './contract.js'
+import type { SocketCommand } from '../connection/connection.machine.js'
 
 type TransmitEvent = Extract<ChannelNotification, { type: 'channel.transmit' }>
 

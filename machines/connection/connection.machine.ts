@@ -14,8 +14,8 @@
  */
 import { assign, emit, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup, stateIn, type ActorRefFrom, type SnapshotFrom } from 'xstate'
 // errors.ts is pure data (no I/O): the machine builds the RealtimeErrors it reports itself.
-import { RealtimeError } from '../src/errors.js'
-import type { PhoenixMessage, Vsn } from '../src/protocol/types.js'
+import { RealtimeError } from '../../src/errors.js'
+import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
 import type {
   ConnectionEmitted,
   ConnectionEvent,
@@ -24,7 +24,7 @@ import type {
   ConnectionStateName,
   HeartbeatStatus,
   ReconnectSchedule,
-} from './connection.types.js'
+} from './contract.js'
 
 // ── The socket actor's contract (src/transport/socket.actor.ts implements it) ─────────────────────
 

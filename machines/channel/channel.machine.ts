@@ -7,8 +7,8 @@
  * Timers are named delays: `joinTimeout`, `rejoinDelay`, `pushTimeout`.
  */
 import { assign, emit, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate'
-import { RealtimeError } from '../src/errors.js'
-import type { PhoenixMessage } from '../src/protocol/types.js'
+import { RealtimeError } from '../../src/errors.js'
+import type { PhoenixMessage } from '../../src/protocol/types.js'
 import {
   channelConfig,
   DEFAULT_CHANNEL_BUFFER_SIZE,
@@ -22,7 +22,7 @@ import {
   type ChannelEvent,
   type ChannelInput,
   type ChannelStateName,
-} from './channel.types.js'
+} from './contract.js'
 import { classifyJoinError } from './join-policy.js'
 
 /** The id of a push's delayed `push.expired` event, so a reply can cancel exactly that timer. */
