@@ -1,35 +1,23 @@
 /**
- * The root client actor's contract: its input, the events `client.send(event)` accepts, and what it
- * emits. The root owns the connection actor and one channel actor per topic.
+ * The root client actor's contract: its input (plain data), the events `client.send(event)` accepts,
+ * the notifications its children send it, and what it emits.
  */
-import type { AnyActorRef } from 'xstate'
-import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
-import type { ChannelActorRef } from '../channel/channel.machine.js'
-import type { ChannelConfigInput, ChannelNotification } from '../channel/contract.js'
-import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName, LifecycleSignal, ReconnectSchedule } from '../connection/contract.js'
+import type { Vsn } from '../../src/protocol/types.js'
+import type { ChannelConfigInput, ChannelInput } from '../channel/contract.js'
+import type { ConnectionEmitted, ConnectionNotification, LifecycleSignal } from '../connection/contract.js'
 
-export const CLIENT_SYSTEM_ID = 'realtime-client'
-export const CONNECTION_SYSTEM_ID = 'realtime-connection'
-export const CHANNEL_SYSTEM_ID_PREFIX = 'realtime-channel:'
+export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, CHANNEL_SYSTEM_ID_PREFIX, channelSystemId } from '../system-ids.js'
 
-/** The `systemId` of a topic's channel actor, for `system.get(...)` from other actors of the system. */
-export function channelSystemId(topic: string): string {
-  return CHANNEL_SYSTEM_ID_PREFIX + topic
-}
-
+/** Plain data: what an XState app passes when it invokes or spawns the client machine. */
 export interface ClientInput {
+  /** The Realtime endpoint (`https://<ref>.supabase.co`, `…/realtime/v1`, `ws://…/socket`), for the socket actor. */
+  url?: string
   apikey: string
   /** @default '2.0.0' */
   vsn?: Vsn
   accessToken?: string | null
   /** Socket send buffer while not open. @default 100 */
   sendBufferSize?: number
-  /** Every decoded inbound frame (the data path, see src/router.ts). */
-  deliver?: (message: PhoenixMessage) => void
-  /** One socket-wide ref counter for joins, leaves, pushes and heartbeats. @default an own counter */
-  makeRef?: () => string
-  /** @default Date.now */
-  now?: () => number
   /** Join, leave and push timeout. @default 10000 */
   timeoutMs?: number
   /** Channel rejoin backoff. @default [1000, 2000, 5000, 10000] */
@@ -40,53 +28,14 @@ export interface ClientInput {
   heartbeatIntervalMs?: number
   /** Delay before the socket closes once the last channel is gone. @default 2 × heartbeatIntervalMs */
   emptyChannelsGraceMs?: number
-  reconnectDelays?: ReconnectSchedule
-  random?: () => number
-  /**
-   * Where channel actors live. `'children'`: spawned children of the root
-   * (`snapshot.children[topic]`); XState 5 copies the children object on every spawn and stop, so N
-   * channels cost O(N²) to create, remove and close. `'registry'`: children of the root's `channels`
-   * registry actor (machines/client/channel-registry.ts), O(1) each. Either way every channel actor is in
-   * the root's system (`system.get(channelSystemId(topic))`), visible to `inspect`, stopped with the
-   * root, and `channelActorOf(snapshot, topic)` finds it.
-   * @default 'children'
-   */
-  channelActors?: 'children' | 'registry'
-}
-
-export interface ChannelEntry {
-  readonly ref: ChannelActorRef
-  readonly config: ChannelConfigInput
-  /** Removal asked for: the channel actor stops once it reports closed. */
-  readonly removing: boolean
-}
-
-export interface ClientContext {
-  /**
-   * topic → channel, in creation order. A live table owned by this root actor and updated in place by
-   * its own actions (a copy per change made N channels O(N²), issue 6), like `snapshot.children`
-   * holds live actor refs: read it from the current snapshot. `channelCount` changes with it.
-   */
-  channels: ReadonlyMap<string, ChannelEntry>
-  channelCount: number
-  channelActors: 'children' | 'registry'
-  /** The parent of the channel actors in `'registry'` mode (child `channels` of the root), else null. */
-  registry: AnyActorRef | null
-  connection: ConnectionStateName
-  accessToken: string | null
-  apikey: string
-  connectionInput: ConnectionInput
-  makeRef: () => string
-  now: () => number
-  timeoutMs: number
-  rejoinDelays: readonly number[]
-  channelBufferSize: number
-  emptyChannelsGraceMs: number
+  /** Reconnect base delays in ms (jittered ±10 %, the last repeats). @default 0–250 ms, then 1, 2, 5, 10 s */
+  reconnectDelays?: readonly number[]
 }
 
 export interface ChannelPushEvent {
   type: 'channel.push'
   topic: string
+  /** Yours to choose, unique on the channel, not a plain integer (the channel's own refs are). */
   ref: string
   event: string
   payload: unknown
@@ -110,19 +59,20 @@ export interface ChannelUntrackEvent {
   timeoutMs?: number
 }
 
-/** Everything `client.send(event)` accepts (plus what the children tell the root). */
+/** Everything `client.send(event)` accepts: what a user may ask of the root. */
 export type ClientEvent =
   | { type: 'connect' }
   | { type: 'disconnect'; code?: number; reason?: string }
   /** A token for every channel and the next upgrades; null: back to the static token / apikey. */
   | { type: 'setAuth'; token: string | null }
   | { type: LifecycleSignal }
-  /** Create the channel actor of a topic (no-op when it exists). */
+  /** Create the channel actor of a topic (for a topic being removed: keep it). */
   | { type: 'channel.add'; topic: string; config?: ChannelConfigInput }
+  /** Join (and connect if needed). */
   | { type: 'channel.subscribe'; topic: string; timeoutMs?: number }
   /** Leave; the channel actor stays, closed, and may subscribe again. */
   | { type: 'channel.unsubscribe'; topic: string }
-  /** Leave, then stop and forget the channel actor once it is closed. */
+  /** Leave, then stop the channel actor once it is closed. */
   | { type: 'channel.remove'; topic: string }
   | ChannelPushEvent
   | ChannelTrackEvent
@@ -130,10 +80,22 @@ export type ClientEvent =
   | { type: 'channel.configure'; topic: string; config: ChannelConfigInput }
   /** A token for one channel only. */
   | { type: 'channel.setAuth'; topic: string; token: string | null }
-  | ChannelNotification
-  | ConnectionNotification
 
-/** What the root emits (`client.actor.on`): connection facts and the channel registry's changes. */
-export type ClientEmitted =
-  | ConnectionEmitted
-  | { type: 'channel'; kind: 'added' | 'removed'; topic: string }
+/** What a channel group tells the root about its channels. */
+export type ChannelGroupNotification =
+  | { type: 'channel.added'; topic: string }
+  | { type: 'channel.removed'; topic: string }
+  | { type: 'channel.unknown'; topic: string; event: string }
+
+/** The root's events: the public ones and its children's notifications (which `client.send` refuses). */
+export type ClientMachineEvent = ClientEvent | ConnectionNotification | ChannelGroupNotification
+
+/** What the root emits (`client.actor.on`): connection facts and the channel table's changes. */
+export type ClientEmitted = ConnectionEmitted | { type: 'channel'; kind: 'added' | 'removed'; topic: string }
+
+/** What the root asks of a channel group. */
+export type ChannelGroupEvent =
+  | { type: 'group.add'; input: ChannelInput; online: boolean }
+  | { type: 'group.forward'; topic: string; event: import('../channel/contract.js').ChannelCommand }
+  | { type: 'group.broadcast'; event: import('../channel/contract.js').ChannelSocketEvent | { type: 'setAuth'; token: string | null } }
+  | { type: 'channel.removed'; topic: string }

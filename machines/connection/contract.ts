@@ -1,7 +1,7 @@
 /**
- * The connection actor's contract: what it accepts, what it tells its parent, what it emits.
- * Shared by machines/connection/connection.machine.ts (which implements it) and machines/client/client.machine.ts
- * (which spawns it), so the two can be written and tested apart.
+ * The connection actor's contract: what it accepts, what it tells its parent, what it emits, and the
+ * socket actor it drives. Shared by connection.machine.ts (which implements it), the client chart
+ * (which invokes it) and src/transport/socket.actor.ts (which is its socket).
  */
 import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
 import type { RealtimeError } from '../../src/errors.js'
@@ -28,11 +28,7 @@ export type ConnectionNotification =
       type: 'connection.state'
       old: ConnectionStateName
       new: ConnectionStateName
-      /**
-       * Added by connection.machine: on a move to `open`, the token resolved for this connection
-       * (setAuth token, else the token function's result, else the static `accessToken`, else the apikey),
-       * for join payloads. Absent on other moves.
-       */
+      /** On a move to `open`: the token resolved for this connection, for join payloads. */
       accessToken?: string
     }
   | { type: 'connection.error'; error: RealtimeError }
@@ -44,7 +40,12 @@ export type ConnectionEmitted =
   | { type: 'connection'; kind: 'heartbeat'; status: HeartbeatStatus; rttMs?: number }
   | { type: 'error'; error: RealtimeError }
 
+/** Plain data: the actor's snapshot is JSON. Functions (a reconnect schedule function, a clock) come through `.provide()`. */
 export interface ConnectionInput {
+  /** A parent listens to the connection's notifications (`connection.*` events). @default false: used alone, it only emits */
+  hasParent?: boolean
+  /** Realtime endpoint, handed to the socket actor (src/transport/url.ts reads it). */
+  url?: string
   vsn: Vsn
   /** Send buffer capacity while not open. @default 100 */
   sendBufferSize?: number
@@ -52,23 +53,40 @@ export interface ConnectionInput {
   accessToken?: string | null
   apikey: string
   /**
-   * Called with every decoded inbound frame that is not a heartbeat reply — the data path. It is a plain
-   * function so that a broadcast does not cost a state-machine transition.
-   */
-  deliver?: (message: PhoenixMessage) => void
-  /**
-   * Reconnect schedule after an unclean close: an array of base delays in ms (entry n-1 for attempt n,
-   * the last one repeats, each jittered ±10 %) or a function of the attempt number (1-based) used as is.
+   * Reconnect schedule after an unclean close: base delays in ms (entry n-1 for attempt n, the last one
+   * repeats, each jittered ±10 %). A function schedule is provided as the `reconnectDelay` delay.
    * @default quick first retry (random 0–250 ms), then 1000, 2000, 5000, 10000, 10000 … ms, each ±10 %
    */
-  reconnectDelays?: ReconnectSchedule
-  /** Source of randomness for the backoff jitter, in [0, 1). Tests inject a fixed one. @default Math.random */
-  random?: () => number
-  /** Clock for heartbeat round-trip times, in ms. Tests pass the simulated clock's `now`. @default Date.now */
-  now?: () => number
-  /** Fresh refs for heartbeats; pass the client's ref counter to share one sequence. @default own counter "1", "2", … */
-  makeRef?: () => string
+  reconnectDelays?: readonly number[]
 }
 
-/** See `ConnectionInput.reconnectDelays`. */
+/** An array schedule (data) or a function of the attempt number (1-based), used as is. */
 export type ReconnectSchedule = readonly number[] | ((attempt: number) => number)
+
+// ── the socket actor's contract (src/transport/socket.actor.ts implements it) ──
+
+/** What the machine hands the socket actor when it opens a connection. */
+export interface SocketActorInput {
+  url: string | undefined
+  vsn: Vsn
+  apikey: string
+  /** The token resolved for this connection (a custom transport may send it, e.g. as a header). */
+  token: string
+}
+
+/** What the machine tells the socket actor. */
+export type SocketCommand =
+  | { type: 'transmit'; message: PhoenixMessage }
+  /** Without a code the socket closes without a status (the peer sees 1005), as in Phoenix. */
+  | { type: 'close'; code?: number; reason?: string }
+
+/** What the socket actor tells the machine. Inbound data frames go elsewhere (src/router.ts). */
+export type SocketEvent =
+  | { type: 'socket.opened' }
+  | { type: 'socket.closed'; code: number; reason: string; wasClean: boolean }
+  /** A non-fatal problem: an `error` event of the WebSocket, a malformed frame, an unencodable message. */
+  | { type: 'socket.error'; error: RealtimeError }
+  /** A `phx_reply` on topic `phoenix`: the answer to a heartbeat. */
+  | { type: 'socket.heartbeatReply'; ref: string | null; status: string }
+
+export type ConnectionMachineEvent = ConnectionEvent | SocketEvent

@@ -72,8 +72,11 @@ const settle = async (): Promise<void> => {
 
 async function openClient(options: { deliver?: (m: PhoenixMessage) => void } = {}) {
   FakeWebSocket.instances = []
-  const logic = createConnectionLogic({ url: 'ws://fake/socket', transport: FakeWebSocket as unknown as WebSocketConstructor, heartbeatIntervalMs: 60_000 })
-  const actor = createActor(logic, { input: { vsn: '2.0.0', apikey: 'k', ...options } })
+  const logic = createConnectionLogic(
+    { url: 'ws://fake/socket', transport: FakeWebSocket as unknown as WebSocketConstructor, heartbeatIntervalMs: 60_000 },
+    options.deliver === undefined ? {} : { deliver: options.deliver },
+  )
+  const actor = createActor(logic, { input: { vsn: '2.0.0', apikey: 'k' } })
   const errors: RealtimeError[] = []
   actor.on('error', (e) => void errors.push(e.error))
   actor.start()
