@@ -17,6 +17,7 @@ import { defaultLogger, ListenerList, type Logger, type RealtimeEvent, type Real
 import { httpSend, type HttpSendResult } from './http-send.js'
 import { DEFAULT_VSN, type PhoenixMessage, type Vsn } from './protocol/types.js'
 import { PushOutcomes, type AckOutcome } from './push-outcomes.js'
+import { redactInspection } from './inspect-redaction.js'
 import { createRealtimeLogic } from './realtime-logic.js'
 import { createRouter } from './router.js'
 
@@ -79,7 +80,8 @@ export class RealtimeClient {
     this.actor = createActor(connection ? logic.provide({ actors: { connection } }) : logic, {
       input,
       systemId: options.systemId ?? CLIENT_SYSTEM_ID,
-      ...(options.inspect !== undefined && { inspect: options.inspect }),
+      // What the inspector sees carries no token (src/inspect-redaction.ts).
+      ...(options.inspect !== undefined && { inspect: redactInspection(options.inspect) }),
       ...(options.clock !== undefined && { clock: options.clock }),
     })
     this.rootEvents = this.actor.on('*', (event) => this.onRootEvent(event))

@@ -17,9 +17,9 @@ import {
   type ChannelNotification,
   type ChannelStateName,
 } from './contract.js'
-import type { Frames } from './frames.js'
+import { pushFrame, type Frames } from './frames.js'
 import { classifyJoinError } from './join-policy.js'
-import { findRef, pushOf, pushTimerId, retrackError, withoutRef, type Push } from './pushes.js'
+import { findRef, presenceBody, pushOf, pushTimerId, retrackError, withoutRef, type Push } from './pushes.js'
 
 /** Delay before the rejoin that follows the n-th consecutive failure (attempts ≥ 1); the last delay repeats. */
 export function rejoinDelayFor(delays: readonly number[], attempts: number): number {
@@ -155,7 +155,7 @@ export const channelSetup = setup({
     sendPush: enqueueActions(({ context, event, enqueue }) => {
       const push = pushOf(event)
       if (push === null) return
-      enqueue({ type: 'transmit', params: { messages: [{ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload }] } } as never)
+      enqueue({ type: 'transmit', params: { messages: [pushFrame(context, push)] } } as never)
       if (!push.expectReply) return
       enqueue.assign({ inFlight: [...context.inFlight, push] })
       enqueue.raise({ type: 'push.expired', ref: push.ref }, { id: pushTimerId(push.ref), delay: 'pushTimeout' })
@@ -222,15 +222,15 @@ export const channelSetup = setup({
       if (buffer.length === 0 && tracked === null && stale === undefined) return
       let inFlight = stale === undefined ? context.inFlight : withoutRef(context.inFlight, stale.ref)
       if (stale !== undefined) enqueue.cancel(pushTimerId(stale.ref))
-      const messages = buffer.map((push) => ({ joinRef: context.joinRef, ref: push.ref, topic: context.topic, event: push.event, payload: push.payload }))
+      const messages = buffer.map((push) => pushFrame(context, push))
       for (const push of buffer) {
         if (push.expectReply) inFlight = [...inFlight, push]
         else enqueue.cancel(pushTimerId(push.ref))
       }
       let refSeq = context.refSeq
       if (tracked !== null && !buffer.some((push) => push.kind === 'presence')) {
-        const retrack: Push = { ref: String(++refSeq), kind: 'retrack', event: 'presence', payload: { type: 'presence', event: 'track', payload: tracked }, expectReply: true, timeoutMs: null }
-        messages.push({ joinRef: context.joinRef, ref: retrack.ref, topic: context.topic, event: retrack.event, payload: retrack.payload })
+        const retrack: Push = { ref: String(++refSeq), kind: 'retrack', event: 'presence', payload: presenceBody(tracked), expectReply: true, timeoutMs: null }
+        messages.push(pushFrame(context, retrack))
         inFlight = [...inFlight, retrack]
         enqueue.raise({ type: 'push.expired', ref: retrack.ref }, { id: pushTimerId(retrack.ref), delay: 'pushTimeout' })
       }
@@ -242,7 +242,7 @@ export const channelSetup = setup({
       const ref = String(context.refSeq + 1)
       const leave: Push = { ref, kind: 'leave', event: 'phx_leave', payload: {}, expectReply: true, timeoutMs: null }
       enqueue.assign({ refSeq: context.refSeq + 1, inFlight: [...context.inFlight, leave] })
-      enqueue({ type: 'transmit', params: { messages: [{ joinRef: context.joinRef, ref, topic: context.topic, event: 'phx_leave', payload: {} }] } } as never)
+      enqueue({ type: 'transmit', params: { messages: [pushFrame(context, leave)] } } as never)
     }),
     /** A reply to a push in flight: its timer stops and its outcome is reported (a failed re-track as an error). */
     settleReply: enqueueActions(({ context, event, enqueue }) => {
