@@ -1,7 +1,8 @@
-// Bundles the visualizer page (visualizer/src/main.ts, elkjs included) with index.html and style.css
+// Bundles the visualizer page (visualizer/src/main.ts) with index.html, style.css and ELK's worker script
 // into one folder the inspection bridge serves. No CDN: everything the page needs is in that folder.
 import { build } from 'esbuild'
 import { copyFileSync, mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -21,6 +22,8 @@ export async function buildPage(outdir = join(here, '..', 'dist', 'visualizer'))
     logLevel: 'warning',
   })
   for (const file of ['index.html', 'style.css']) copyFileSync(join(here, file), join(outdir, file))
+  // ELK lays charts out in a Web Worker (visualizer/src/elk-worker.ts): its script sits next to the page.
+  copyFileSync(createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js'), join(outdir, 'elk-worker.min.js'))
   return outdir
 }
 

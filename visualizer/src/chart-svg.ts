@@ -33,11 +33,15 @@ export function drawChart(layout: ChartLayout): DrawnChart {
   for (const edge of layout.edges) {
     if (edge.points.length < 2) continue
     const d = edge.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')
-    const group = svg('g', { class: `transition ${edge.transition.kind.replace('.', '-')}`, 'data-source': edge.transition.source, 'data-target': edge.target })
+    // Dashed when every transition of the arrow is timed (`after`) or eventless (`always`).
+    const kinds = new Set(edge.transitions.map((t) => t.kind))
+    const kind = kinds.size === 1 ? [...kinds][0]!.replace('.', '-') : 'mixed'
+    const group = svg('g', { class: `transition ${kind}`, 'data-source': edge.source, 'data-target': edge.target })
     group.append(svg('path', { d, 'marker-end': 'url(#arrow)' }))
     if (edge.label) {
-      group.append(svg('rect', { x: edge.label.x, y: edge.label.y, width: edge.label.width, height: edge.label.height, class: 'label-bg', rx: 3 }))
-      group.append(svg('text', { x: edge.label.x + 3, y: edge.label.y + edge.label.height - 4, class: 'label' }, edge.label.text))
+      const { x, y, width, height, lines } = edge.label
+      group.append(svg('rect', { x, y, width, height, class: 'label-bg', rx: 3 }))
+      lines.forEach((line, i) => group.append(svg('text', { x: x + 3, y: y + (i + 1) * LINE_HEIGHT - 4, class: 'label' }, line)))
     }
     root.append(group)
   }

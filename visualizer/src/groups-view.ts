@@ -7,15 +7,15 @@ import type { ActorInfo, ChartEntry } from '../../src/inspect/messages.js'
 import { drawChart, type DrawnChart } from './chart-svg.js'
 import { downloadChart } from './download.js'
 import { el } from './dom.js'
-import { createElk } from './elk.js'
+import { createWorkerElk } from './elk-worker.js'
 import { layoutChart } from './layout.js'
 import type { Store } from './store.js'
-import { activeKeys, summaryOf, valuePath } from './summary.js'
+import { activeKeys, displayName, summaryOf, valuePath } from './summary.js'
 
 /** Rows listed per machine; the filter finds the others. */
 const MAX_ROWS = 200
 
-const elk = createElk()
+const elk = createWorkerElk()
 
 interface GroupView {
   key: string
@@ -130,11 +130,11 @@ export class GroupsView {
       const actor = this.store.actors.get(session)
       if (!actor) continue
       const summary = summaryOf(actor)
-      if (query !== '' && !actor.id.toLowerCase().includes(query) && !summary.toLowerCase().includes(query)) continue
+      if (query !== '' && !displayName(actor).toLowerCase().includes(query) && !summary.toLowerCase().includes(query)) continue
       matches += 1
       if (rows.length >= MAX_ROWS) continue
       const attrs: Record<string, string> = { 'data-session': session, 'data-actor-id': actor.id, 'data-summary': summary, class: session === selected ? 'selected' : '' }
-      rows.push(el('li', attrs, el('span', { class: 'id' }, actor.id), el('span', { class: `summary s-${cssWord(summary)}` }, summary)))
+      rows.push(el('li', attrs, el('span', { class: 'id' }, displayName(actor)), el('span', { class: `summary s-${cssWord(summary)}` }, summary)))
     }
     if (matches > rows.length) rows.push(el('li', { class: 'more' }, `… ${matches - rows.length} more: refine the filter`))
     view.list.replaceChildren(...rows)
@@ -162,7 +162,7 @@ export class GroupsView {
     view.current.textContent = summary
     view.current.className = `current s-${cssWord(summary)}`
     view.figure.setAttribute('data-summary', summary)
-    view.actorName.textContent = actor ? actor.id : ''
+    view.actorName.textContent = actor ? displayName(actor) : ''
     view.path.textContent = actor ? valuePath(actor.value) : ''
     view.context.textContent = actor?.context === undefined ? '' : JSON.stringify(actor.context, null, 2)
     view.drawn?.highlight(actor ? activeKeys(actor.value) : new Set())

@@ -25,11 +25,13 @@ export interface LaidNode {
   lines: string[]
 }
 
+/** One arrow per source → target pair; all the transitions between them share it, one label line each. */
 export interface LaidEdge {
-  transition: ChartTransition
+  source: string
   target: string
+  transitions: ChartTransition[]
   points: Array<{ x: number; y: number }>
-  label: { text: string; x: number; y: number; width: number; height: number } | null
+  label: { lines: string[]; x: number; y: number; width: number; height: number } | null
 }
 
 export interface ChartLayout {
@@ -77,7 +79,7 @@ export function stateLines(state: ChartState, transitions: readonly ChartTransit
   return lines
 }
 
-const MAX_TARGETLESS_LINES = 12
+const MAX_TARGETLESS_LINES = 8
 
 function textWidth(text: string): number {
   return Math.ceil(text.length * CHAR_WIDTH)
@@ -90,12 +92,10 @@ export function nodeId(key: string): string {
 
 /** The ELK graph of a chart (exported for tests: one node per state). */
 export function elkGraphOf(model: ChartModel): ElkNode {
-  const edges: ElkExtendedEdge[] = []
-  model.transitions.forEach((t, index) => {
-    t.targets.forEach((target, n) => {
-      const labels: ElkLabel[] = [{ text: transitionLabel(t), width: textWidth(transitionLabel(t)) + 6, height: LINE_HEIGHT }]
-      edges.push({ id: `t:${index}:${n}`, sources: [nodeId(t.source)], targets: [nodeId(target)], labels })
-    })
+  const edges: ElkExtendedEdge[] = edgeGroupsOf(model).map((group, index) => {
+    const lines = group.lines
+    const labels: ElkLabel[] = [{ text: lines.join('\n'), width: Math.max(...lines.map(textWidth)) + 6, height: lines.length * LINE_HEIGHT }]
+    return { id: `e:${index}`, sources: [nodeId(group.source)], targets: [nodeId(group.target)], labels }
   })
   const nodeOf = (state: ChartState): ElkNode => {
     const lines = stateLines(state, model.transitions)
@@ -132,6 +132,29 @@ export function elkGraphOf(model: ChartModel): ElkNode {
   }
 }
 
+interface EdgeGroup {
+  source: string
+  target: string
+  transitions: ChartTransition[]
+  lines: string[]
+}
+
+/** Transitions grouped by source → target, in model order; a label line per distinct label. */
+export function edgeGroupsOf(model: ChartModel): EdgeGroup[] {
+  const groups = new Map<string, EdgeGroup>()
+  for (const t of model.transitions) {
+    for (const target of t.targets) {
+      const key = `${t.source}\u0000${target}`
+      const group = groups.get(key) ?? { source: t.source, target, transitions: [], lines: [] }
+      group.transitions.push(t)
+      const label = transitionLabel(t)
+      if (!group.lines.includes(label)) group.lines.push(label)
+      groups.set(key, group)
+    }
+  }
+  return [...groups.values()]
+}
+
 /** Runs ELK and returns absolute positions for every state and transition. */
 export async function layoutChart(model: ChartModel, elk: ELK): Promise<ChartLayout> {
   const graph = await elk.layout(elkGraphOf(model))
@@ -148,18 +171,18 @@ export async function layoutChart(model: ChartModel, elk: ELK): Promise<ChartLay
   }
   for (const child of graph.children ?? []) visit(child, 0, 0)
 
+  const groups = edgeGroupsOf(model)
   const edges: LaidEdge[] = []
   const collect = (node: ElkNode) => {
-    for (const edge of node.edges ?? []) edges.push(laidEdge(model, edge, offsets))
+    for (const edge of node.edges ?? []) edges.push(laidEdge(groups, edge, offsets))
     for (const child of node.children ?? []) collect(child)
   }
   collect(graph)
   return { width: graph.width ?? 0, height: graph.height ?? 0, nodes, edges }
 }
 
-function laidEdge(model: ChartModel, edge: ElkExtendedEdge, offsets: Map<string, { x: number; y: number }>): LaidEdge {
-  const [, index, n] = edge.id.split(':')
-  const transition = model.transitions[Number(index)]!
+function laidEdge(groups: EdgeGroup[], edge: ElkExtendedEdge, offsets: Map<string, { x: number; y: number }>): LaidEdge {
+  const group = groups[Number(edge.id.slice(2))]!
   // ELK gives edge coordinates relative to the edge's container (the lowest common ancestor).
   const origin = offsets.get(edge.container ?? 'chart') ?? { x: 0, y: 0 }
   const points: Array<{ x: number; y: number }> = []
@@ -168,9 +191,10 @@ function laidEdge(model: ChartModel, edge: ElkExtendedEdge, offsets: Map<string,
   }
   const label = edge.labels?.[0]
   return {
-    transition,
-    target: transition.targets[Number(n)] ?? '',
+    source: group.source,
+    target: group.target,
+    transitions: group.transitions,
     points,
-    label: label ? { text: label.text ?? '', x: (label.x ?? 0) + origin.x, y: (label.y ?? 0) + origin.y, width: label.width ?? 0, height: label.height ?? 0 } : null,
+    label: label ? { lines: group.lines, x: (label.x ?? 0) + origin.x, y: (label.y ?? 0) + origin.y, width: label.width ?? 0, height: label.height ?? 0 } : null,
   }
 }

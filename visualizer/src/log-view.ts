@@ -37,13 +37,13 @@ export class LogView {
   }
 
   #transitionRow(entry: LogEntry): HTMLLIElement {
-    const actorId = this.store.actorLabel(entry.actor)
+    const actorId = this.store.actorId(entry.actor)
     const to = entry.to === undefined ? '' : summaryOf({ value: entry.to, tags: entry.tags ?? [], status: 'active' })
     return el(
       'li',
       { 'data-seq': String(entry.seq), 'data-actor-id': actorId, 'data-to': valuePath(entry.to), 'data-to-summary': to },
       el('time', {}, clock(entry.at)),
-      el('span', { class: 'who' }, actorId),
+      el('span', { class: 'who' }, this.store.actorLabel(entry.actor)),
       el('span', { class: 'path' }, `${valuePath(entry.from)} → ${valuePath(entry.to)}`),
       el('span', { class: 'cause' }, entry.type),
     )

@@ -4,6 +4,7 @@
  */
 import { el } from './dom.js'
 import type { Store } from './store.js'
+import { displayName } from './summary.js'
 
 export class MetricsView {
   constructor(
@@ -17,14 +18,14 @@ export class MetricsView {
     const last = rtts[rtts.length - 1]
     const rows: HTMLElement[] = [
       row('heartbeat rtt', last === undefined ? '–' : `${last} ms`, 'rtt'),
-      row('rtt min / avg / max', rtts.length === 0 ? '–' : `${Math.min(...rtts)} / ${Math.round(rtts.reduce((a, b) => a + b, 0) / rtts.length)} / ${Math.max(...rtts)} ms`, 'rtt-stats'),
+      row('rtt min/avg/max', rtts.length === 0 ? '–' : `${Math.min(...rtts)} / ${Math.round(rtts.reduce((a, b) => a + b, 0) / rtts.length)} / ${Math.max(...rtts)} ms`, 'rtt-stats'),
       row('last heartbeats', beats.slice(-8).map((beat) => beat.status).join(' ') || '–', 'beats'),
     ]
     for (const actor of this.store.actors.values()) {
       const context = actor.context
       if (context === null || typeof context !== 'object' || Array.isArray(context)) continue
       const attempt = context['attempt']
-      if (typeof attempt === 'number') rows.push(row(`reconnect attempt (${actor.id})`, String(attempt), 'attempt'))
+      if (typeof attempt === 'number') rows.push(row(`reconnect attempt (${displayName(actor)})`, String(attempt), 'attempt'))
     }
     this.box.replaceChildren(...rows)
   }

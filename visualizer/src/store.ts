@@ -3,8 +3,10 @@
  * Bounded: logs keep their last entries only; stopped actors are dropped as the bridge drops them.
  */
 import type { ActorInfo, BridgeMessage, ChartEntry, LogEntry } from '../../src/inspect/messages.js'
+import { displayName } from './summary.js'
 
 const KEEP = { transitions: 300, events: 400, errors: 200, heartbeats: 40 }
+const MAX_NAMES = 20_000
 
 export interface Heartbeat {
   at: number
@@ -26,6 +28,8 @@ export class Store {
   /** Bumped by `hello`: views rebuild from scratch. */
   generation = 0
   #seenSeq = 0
+  /** session → names, kept after an actor stops; bounded (the oldest are forgotten). */
+  readonly #names = new Map<string, { id: string; label: string }>()
 
   apply(message: BridgeMessage): void {
     switch (message.type) {
@@ -47,9 +51,14 @@ export class Store {
     }
   }
 
+  /** The display name of an actor, also after it stopped (log rows outlive their actors). */
   actorLabel(session: string): string {
-    const actor = this.actors.get(session)
-    return actor ? actor.id : session
+    return this.#names.get(session)?.label ?? session
+  }
+
+  /** The actor's `id` (a channel's topic), also after it stopped. */
+  actorId(session: string): string {
+    return this.#names.get(session)?.id ?? session
   }
 
   #reset(): void {
@@ -66,6 +75,8 @@ export class Store {
 
   #putActor(actor: ActorInfo): void {
     const previous = this.actors.get(actor.session)
+    this.#names.set(actor.session, { id: actor.id, label: displayName(actor) })
+    if (this.#names.size > MAX_NAMES) this.#names.delete(this.#names.keys().next().value!)
     if (actor.status !== 'active') {
       this.actors.delete(actor.session)
       if (previous?.chart !== undefined) this.groups.get(previous.chart)?.delete(actor.session)

@@ -40,3 +40,8 @@ export function valuePath(value: StateValueJson | undefined): string {
     })
     .join(' | ')
 }
+
+/** A name for people: the actor's id, or its systemId when the id is only the session (a root actor's `x:0`). */
+export function displayName(actor: { id: string; session: string; systemId?: string }): string {
+  return actor.id === actor.session && actor.systemId !== undefined ? actor.systemId : actor.id
+}

@@ -1,6 +1,7 @@
 /**
- * ELK from `elkjs/lib/elk.bundled.js` (layout in this thread: no worker file to serve). The package is
- * CommonJS whose typings declare a default export; the class is on `default` when imported from ESM.
+ * ELK running in the calling thread (`elkjs/lib/elk.bundled.js`): for Node (tests, tools). The page
+ * uses `elk-worker.ts` instead, so layout never blocks the UI. The package is CommonJS whose typings
+ * declare a default export; from ESM the class is on `default`.
  */
 import * as bundled from 'elkjs/lib/elk.bundled.js'
 import type { ELK, ELKConstructorArguments } from 'elkjs/lib/elk-api.js'
