@@ -4,6 +4,7 @@
  * works from the sources (tsx), from dist/ and from node_modules/realtime-xstate.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -11,15 +12,26 @@ const PACKAGE_NAME = 'realtime-xstate'
 
 export function defaultPageDir(): string | undefined {
   const starts: string[] = []
-  // Undefined in a CommonJS bundle (esbuild empties `import.meta` there); the working directory is the fallback.
+  // Undefined in a CommonJS bundle (esbuild empties `import.meta` there); then the package as the
+  // working directory's code would import it (node_modules, or the package itself), then the directory.
   const moduleUrl: unknown = import.meta.url
   if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:')) starts.push(dirname(fileURLToPath(moduleUrl)))
+  const installed = resolveFromCwd()
+  if (installed !== undefined) starts.push(installed)
   starts.push(process.cwd())
   for (const start of starts) {
     const root = packageRoot(start)
     if (root !== undefined) return join(root, 'dist', 'visualizer')
   }
   return undefined
+}
+
+function resolveFromCwd(): string | undefined {
+  try {
+    return dirname(createRequire(join(process.cwd(), 'index.js')).resolve(`${PACKAGE_NAME}/package.json`))
+  } catch {
+    return undefined
+  }
 }
 
 function packageRoot(from: string): string | undefined {
