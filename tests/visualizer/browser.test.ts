@@ -18,7 +18,7 @@ const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = join(process.cwd(), 'tests', 'visualizer', 'output')
 const TOPIC = 'realtime:room:viz'
 /** Long enough for the page to show `connecting` live, short enough for the suite. */
-const SLOW_TOKEN_MS = 600
+const SLOW_TOKEN_MS = 1000
 const WAIT = { timeout: 10_000 }
 
 test('the page follows a client through a dropped connection: open/joined → connecting → open/joined', async () => {
