@@ -3,6 +3,7 @@
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { buildPage } from './visualizer/build-page.mjs'
 
 const entries = {
   index: 'src/index.ts',
@@ -50,6 +51,9 @@ await build({
   plugins: [noNodeWebSocket],
   logLevel: 'warning',
 })
+
+// The visualizer page (issue 14) that the inspection bridge serves: dist/visualizer/.
+await buildPage()
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
 console.log(`built ${Object.keys(present).join(', ')} (esm, cjs), browser bundle, declarations`)
