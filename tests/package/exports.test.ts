@@ -8,28 +8,29 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const require = createRequire(import.meta.url)
-const entries = ['index', 'machines', 'dev-server'] as const
+type Conditions = { types: string; default?: string; node?: string }
+type Exports = Record<string, { import: Conditions; require: Conditions } | string>
+const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { exports: Exports }
+const subpaths = ['.', './machines', './dev-server'] as const
+/** The file Node loads for `subpath` under `import` or `require`. */
+function target(subpath: string, condition: 'import' | 'require', field: 'types' | 'code' = 'code'): string {
+  const entry = pkg.exports[subpath]
+  assert.ok(entry && typeof entry === 'object', subpath)
+  const file = field === 'types' ? entry[condition].types : (entry[condition].default ?? entry[condition].node)
+  assert.ok(file, `${subpath} ${condition} ${field}`)
+  return `${root}/${file}`
+}
 
-test('every entry point exists as ESM, CJS and declarations', () => {
-  const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { exports: Record<string, Record<string, string>> }
-  for (const key of ['.', './machines', './dev-server']) {
-    for (const condition of ['types', 'import', 'require']) {
-      const file = pkg.exports[key]?.[condition]
-      assert.ok(file && existsSync(`${root}/${file}`), `${key} ${condition}: ${file}`)
+test('every entry point exists as ESM, CJS and declarations for each', () => {
+  for (const subpath of subpaths) {
+    for (const condition of ['import', 'require'] as const) {
+      for (const field of ['types', 'code'] as const) assert.ok(existsSync(target(subpath, condition, field)), `${subpath} ${condition} ${field}`)
     }
   }
 })
 
-test('CJS and ESM expose the same API, and RealtimeError is one class across entry points', async () => {
-  for (const name of entries) {
-    const cjs = require(`${root}/dist/cjs/${name}.cjs`) as Record<string, unknown>
-    const esm = (await import(`${root}/dist/esm/${name}.js`)) as Record<string, unknown>
-    assert.equal(Object.keys(cjs).sort(), Object.keys(esm).filter((key) => key !== 'default').sort(), name)
-  }
-  const index = (await import(`${root}/dist/esm/index.js`)) as typeof import('../../src/index.js')
-  const machines = (await import(`${root}/dist/esm/machines.js`)) as typeof import('../../machines/index.js')
-  const { createActor } = await import('xstate')
-  // An error made inside a machine from the `machines` entry is an instance of the `.` entry's class.
+/** An error made inside the connection machine of `machines` (a send buffer of one, overflowed). */
+function machineError(machines: typeof import('../../machines/index.js'), createActor: typeof import('xstate').createActor): unknown {
   const actor = createActor(machines.connectionMachine, { input: { vsn: '2.0.0', apikey: 'k', sendBufferSize: 1 } })
   const errors: unknown[] = []
   actor.on('error', (event) => errors.push(event.error))
@@ -39,17 +40,31 @@ test('CJS and ESM expose the same API, and RealtimeError is one class across ent
   actor.send({ type: 'send', message: { ...message, ref: '2' } })
   actor.stop()
   assert.is(errors.length, 1)
-  assert.instance(errors[0], index.RealtimeError)
-  const cjsIndex = require(`${root}/dist/cjs/index.cjs`) as typeof index
-  const cjsMachines = require(`${root}/dist/cjs/machines.cjs`) as typeof machines
-  assert.is(cjsIndex.RealtimeError, (require(`${root}/dist/cjs/shared.cjs`) as { index: typeof index }).index.RealtimeError)
-  assert.ok(cjsMachines.connectionMachine)
+  return errors[0]
+}
+
+test('CJS and ESM expose the same API, and RealtimeError is one class across entry points in each', async () => {
+  for (const subpath of subpaths) {
+    const cjs = require(target(subpath, 'require')) as Record<string, unknown>
+    const esm = (await import(target(subpath, 'import'))) as Record<string, unknown>
+    assert.equal(Object.keys(cjs).sort(), Object.keys(esm).filter((key) => key !== 'default').sort(), subpath)
+  }
+  const esmIndex = (await import(target('.', 'import'))) as typeof import('../../src/index.js')
+  const esmMachines = (await import(target('./machines', 'import'))) as typeof import('../../machines/index.js')
+  const { createActor } = await import('xstate')
+  assert.instance(machineError(esmMachines, createActor), esmIndex.RealtimeError)
+  const cjsIndex = require(target('.', 'require')) as typeof esmIndex
+  const cjsMachines = require(target('./machines', 'require')) as typeof esmMachines
+  assert.instance(machineError(cjsMachines, require('xstate').createActor), cjsIndex.RealtimeError)
 })
 
-test('the browser bundle does not contain the ws package', () => {
-  const bundle = readFileSync(`${root}/dist/browser/index.js`, 'utf8')
-  assert.not.match(bundle, /require\(["']ws["']\)|from["']ws["']|WebSocketServer/)
-  assert.ok(bundle.length > 1000)
+test('outside Node, the `ws` package is not loaded: `#ws` is the platform WebSocket', async () => {
+  const imports = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { imports: Record<string, Record<string, string>> }).imports
+  assert.is(imports['#ws']?.node, 'ws')
+  const browser = (await import(`${root}/${imports['#ws']?.default}`)) as { default: unknown }
+  assert.is(browser.default, (globalThis as { WebSocket?: unknown }).WebSocket)
+  assert.match(readFileSync(target('.', 'import'), 'utf8'), /from "#ws"/)
+  assert.not.match(readFileSync(target('.', 'import'), 'utf8'), /from "ws"/)
 })
 
 test('a user file type-checks against the built declarations through the exports map', () => {
