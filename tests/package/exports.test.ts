@@ -1,7 +1,6 @@
 // The built package as users get it (npm test builds before it runs the tests).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -65,10 +64,6 @@ test('outside Node, the `ws` package is not loaded: `#ws` is the platform WebSoc
   assert.is(browser.default, (globalThis as { WebSocket?: unknown }).WebSocket)
   assert.match(readFileSync(target('.', 'import'), 'utf8'), /from "#ws"/)
   assert.not.match(readFileSync(target('.', 'import'), 'utf8'), /from "ws"/)
-})
-
-test('a user file type-checks against the built declarations through the exports map', () => {
-  execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tests/package/consumer/tsconfig.json`], { stdio: 'pipe' })
 })
 
 test('the CLI bin starts with a shebang', () => {
