@@ -26,13 +26,9 @@ rmSync('dist', { recursive: true, force: true })
 
 const common = { bundle: true, platform: 'node', target: ['node20', 'es2022'], sourcemap: true, logLevel: 'warning' }
 
-/** `ws` from the WebSocket loader → the external `#ws`; every other package stays external as written. */
-const wsAsSubpathImport = {
-  name: 'ws-as-subpath-import',
-  setup(b) {
-    b.onResolve({ filter: /^ws$/ }, (args) => (args.importer === WS_LOADER ? { path: '#ws', external: true } : undefined))
-  },
-}
+/** The WebSocket loader's `ws` import, as the external `#ws`. */
+const wsImport = (args) => (args.path === 'ws' && args.importer === WS_LOADER ? { path: '#ws', external: true } : undefined)
+const wsAsSubpathImport = { name: 'ws-as-subpath-import', setup: (b) => b.onResolve({ filter: /^ws$/ }, wsImport) }
 
 // ESM: code shared by several entry points (RealtimeError, the codec, the machines) lives in one
 // chunk, so `instanceof RealtimeError` holds whichever entry an error came from.
@@ -74,8 +70,7 @@ const everyImportExternal = {
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined
-      if (args.path === 'ws' && args.importer === WS_LOADER) return { path: '#ws', external: true }
-      return { path: args.path, external: true }
+      return wsImport(args) ?? { path: args.path, external: true }
     })
   },
 }
