@@ -11,7 +11,7 @@
  * public `channel.*` events become channel commands; inbound frames never pass through here (the
  * router hands lifecycle frames to the channel actor and data frames to listeners).
  */
-import { or, type ActorRefFrom, type AnyActorRef, type SnapshotFrom } from 'xstate'
+import type { ActorRefFrom, AnyActorRef, SnapshotFrom } from 'xstate'
 import { DEFAULT_VSN } from '../../src/protocol/types.js'
 import type { ChannelActorRef } from '../channel/channel.machine.js'
 import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS } from '../channel/contract.js'
@@ -61,8 +61,10 @@ const machine = clientSetup.createMachine({
       { guard: 'connectionUnderWay', actions: { type: 'addChannel', params: { online: true } } },
       { actions: { type: 'addChannel', params: { online: false } } },
     ],
+    // A subscribe connects unless the connection is open or on its way.
     'channel.subscribe': [
-      { guard: or(['connectionUnderWay', 'connectionStarting']), actions: 'forwardToChannel' },
+      { guard: 'connectionUnderWay', actions: 'forwardToChannel' },
+      { guard: 'connectionStarting', actions: 'forwardToChannel' },
       { actions: ['forwardToChannel', 'connect'] },
     ],
     'channel.unsubscribe': { actions: 'forwardToChannel' },

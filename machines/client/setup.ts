@@ -91,7 +91,7 @@ export const clientSetup = setup({
     toOpen: ({ event }) => event.type === 'connection.state' && event.new === 'open',
     toConnecting: ({ event }) => event.type === 'connection.state' && event.new === 'connecting',
     toClosing: ({ event }) => event.type === 'connection.state' && event.new === 'closing',
-    /** Connecting or open already: a subscribe needs no `connect`. */
+    /** Open already: a new channel starts online, a subscribe needs no `connect`. */
     connectionUnderWay: stateIn({ connection: 'open' }),
     connectionStarting: stateIn({ connection: 'connecting' }),
     isLastChannel: ({ context, event }) => event.type === 'channel.removed' && context.channelCount === 1,

@@ -134,6 +134,7 @@ const machine = connectionSetup.createMachine({
         id: 'socket',
         input: ({ context }) => ({ url: context.url, vsn: context.vsn, apikey: context.apikey, token: context.token }),
         onError: [
+          { guard: 'noSocketActor', target: 'closed', actions: [crashed, announce('connecting', 'closed')] },
           { guard: 'whileOpening', target: 'retrying', actions: [crashed, announce('connecting', 'closed')] },
           { guard: 'whileOpen', target: 'retrying', actions: [crashed, announce('open', 'closed')] },
           { guard: 'whileDisconnecting', target: 'closed', actions: [crashed, announce('closing', 'closed')] },

@@ -77,6 +77,7 @@ export function tokenError(reason: string, cause?: unknown): RealtimeError {
 }
 
 export function socketCrashError(cause: unknown): RealtimeError {
+  if (cause instanceof RealtimeError && cause.code === 'no_transport') return cause
   const detail = cause instanceof Error ? cause.message : String(cause)
   return new RealtimeError('transport_error', `could not open the WebSocket: ${detail}`)
 }
@@ -98,7 +99,7 @@ export const connectionSetup = setup({
   actors: {
     /** The WebSocket. Default: none — starting it fails loudly, so a forgotten `.provide()` is visible. */
     socket: fromCallback<SocketCommand, SocketActorInput>(() => {
-      throw new Error('connection chart: no socket actor provided (use createRealtimeLogic() or .provide({ actors: { socket } }))')
+      throw new RealtimeError('no_transport', 'connection chart: no socket actor provided (use createRealtimeLogic() from realtime-xstate, or .provide({ actors: { socket } }))')
     }),
     /** The user's access-token function. Default: no function, so the static token or the apikey is used. */
     accessToken: fromPromise<string | null>(async () => null),
@@ -114,6 +115,8 @@ export const connectionSetup = setup({
     hasManualToken: ({ context }) => context.manualToken !== null,
     isToken: (_, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0,
     isHeartbeatMessage: ({ event }) => event.type === 'send' && event.message.topic === HEARTBEAT_TOPIC && event.message.event === 'heartbeat',
+    /** Nothing to retry with: the chart runs without a socket actor (a forgotten `.provide()`). */
+    noSocketActor: ({ event }) => 'error' in event && event.error instanceof RealtimeError && event.error.code === 'no_transport',
     whileOpening: stateIn({ socket: 'opening' }),
     whileOpen: stateIn({ socket: 'open' }),
     whileDisconnecting: stateIn({ socket: { closing: 'disconnecting' } }),

@@ -12,6 +12,9 @@ import type { ActorInfo, BridgeMessage, ChartEntry, LogEntry, LogKind, StateValu
 import { CONTEXT_LIMITS, EVENT_LIMITS, redact } from './redact.js'
 import { RingBuffer } from './ring-buffer.js'
 
+/** The chart events of classified inbound frames (src/lifecycle-frames.ts): upper-case names. */
+const CLASSIFIED_FRAME = /^[A-Z][A-Z_]+$/
+
 export interface RecorderOptions {
   /** Log entries kept for pages that connect later. @default 2000 */
   backlog?: number
@@ -159,9 +162,14 @@ export class InspectionRecorder {
     }
   }
 
-  /** A Phoenix frame (`{ message: { topic, event } }`) going to an I/O actor is outbound; one from outside the system is inbound. */
+  /**
+   * A Phoenix frame (`{ message: { topic, event } }`) going to an I/O actor is outbound; one from
+   * outside the system is inbound, and so is a lifecycle frame the router classified into a chart
+   * event (`JOIN_OK`, `REPLY`, `SERVER_CLOSE`…: upper-case, sent from outside the system).
+   */
   #eventKind(event: { type: string }, target: string, source: string | undefined): LogKind {
     if (hasError(event)) return 'error'
+    if (source === undefined && CLASSIFIED_FRAME.test(event.type)) return 'frame-in'
     const message = (event as { message?: { topic?: unknown; event?: unknown } }).message
     if (typeof message?.topic !== 'string' || typeof message.event !== 'string') return 'event'
     const targetIsMachine = this.#actors.get(target)?.chart !== undefined

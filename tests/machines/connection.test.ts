@@ -437,15 +437,22 @@ reconnect('a socket actor that fails to start is reported and retried', async ()
   actor.stop()
 })
 
-reconnect('the default (unprovided) socket actor fails loudly instead of hanging in connecting', async () => {
-  const actor = createActor(connectionMachine, { clock: new SimulatedClock(), input: { vsn: '2.0.0', apikey: 'k' } })
+reconnect('the default (unprovided) socket actor fails loudly, once, naming the helper: no retry loop', async () => {
+  const clock = new SimulatedClock()
+  const actor = createActor(connectionMachine, { clock, input: { vsn: '2.0.0', apikey: 'k' } })
   const errors: RealtimeError[] = []
   actor.on('error', (e) => void errors.push(e.error))
   actor.start()
   actor.send({ type: 'connect' })
   await new Promise((resolve) => setImmediate(resolve))
   assert.match(errors[0]!.message, 'no socket actor provided')
+  assert.match(errors[0]!.message, 'createRealtimeLogic')
+  assert.is(errors[0]!.code, 'no_transport')
   assert.is(connectionStateOf(actor.getSnapshot()), 'closed')
+  assert.ok(actor.getSnapshot().matches('closed'), 'closed, not waiting to retry')
+  clock.increment(120_000)
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(errors.length, 1, 'no retry')
   actor.stop()
 })
 

@@ -63,14 +63,15 @@ test('a page receives the client actors, their states and events, never a token'
     const charts = all.flatMap((m) => (m.type === 'chart' ? [m.chart.key] : m.type === 'hello' ? m.charts.map((c) => c.key) : []))
     assert.ok(['client', 'connection', 'channel'].every((key) => charts.includes(key)), `charts: ${charts.join(', ')}`)
     const channel = all.flatMap((m) => (m.type === 'actor' && m.actor.id === 'realtime:room:bridge' ? [m.actor] : []))
-    assert.equal(channel[channel.length - 1]?.value, 'joined')
+    assert.equal((channel[channel.length - 1]?.value as { lifecycle?: unknown } | undefined)?.lifecycle, 'joined')
     assert.ok(all.some((m) => m.type === 'log' && m.entry.kind === 'frame-out'), 'outbound frames are logged')
     assert.ok(all.some((m) => m.type === 'log' && m.entry.kind === 'frame-in'), 'inbound frames are logged')
     const text = frames.join('\n')
     assert.not.ok(text.includes(server.apikey), 'the apikey never leaves the bridge')
     assert.not.ok(text.includes(userToken), 'the access token never leaves the bridge')
     assert.not.match(text, JWT_LIKE)
-    assert.ok(text.includes(REDACTED_JWT), 'tokens were there, redacted')
+    // The client redacts what it hands `inspect` (src/inspect-redaction.ts), the bridge what it forwards.
+    assert.ok(text.includes(REDACTED_JWT) || text.includes('[redacted]'), 'tokens were there, redacted')
   } finally {
     page.terminate()
     await client.close()
