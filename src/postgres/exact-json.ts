@@ -5,7 +5,7 @@
  * lossless parser below; every other frame costs one string compare.
  */
 import { RealtimeError } from '../errors.js'
-import { ExactNumberText, isExactDouble } from './numbers.js'
+import { parseLossless } from './lossless-json.js'
 
 export type ExactRecord = Readonly<Record<string, unknown>>
 
@@ -44,113 +44,4 @@ function field(value: unknown, key: string): unknown {
 function recordField(data: unknown, key: string): ExactRecord | null {
   const value = field(data, key)
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as ExactRecord) : null
-}
-
-interface Cursor {
-  readonly text: string
-  at: number
-}
-
-/** JSON.parse, except that numbers a double would round come back as `ExactNumberText`. Throws on bad JSON. */
-export function parseLossless(text: string): unknown {
-  const cursor: Cursor = { text, at: 0 }
-  const value = parseValue(cursor)
-  skipSpace(cursor)
-  if (cursor.at !== text.length) fail(cursor)
-  return value
-}
-
-function fail(cursor: Cursor): never {
-  throw new SyntaxError(`unexpected input at position ${cursor.at}`)
-}
-
-function skipSpace(cursor: Cursor): void {
-  while (cursor.at < cursor.text.length) {
-    const code = cursor.text.charCodeAt(cursor.at)
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return
-    cursor.at += 1
-  }
-}
-
-function parseValue(cursor: Cursor): unknown {
-  skipSpace(cursor)
-  const char = cursor.text[cursor.at]
-  if (char === '{') return parseObject(cursor)
-  if (char === '[') return parseArray(cursor)
-  if (char === '"') return parseString(cursor)
-  for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
-    if (cursor.text.startsWith(word, cursor.at)) {
-      cursor.at += word.length
-      return value
-    }
-  }
-  return parseNumber(cursor)
-}
-
-function parseObject(cursor: Cursor): Record<string, unknown> {
-  // Keys come from the wire: a null-prototype map keeps `__proto__` an ordinary key.
-  const out: Record<string, unknown> = Object.create(null)
-  cursor.at += 1
-  skipSpace(cursor)
-  if (cursor.text[cursor.at] === '}') {
-    cursor.at += 1
-    return out
-  }
-  for (;;) {
-    skipSpace(cursor)
-    if (cursor.text[cursor.at] !== '"') fail(cursor)
-    const key = parseString(cursor)
-    skipSpace(cursor)
-    if (cursor.text[cursor.at] !== ':') fail(cursor)
-    cursor.at += 1
-    out[key] = parseValue(cursor)
-    skipSpace(cursor)
-    const next = cursor.text[cursor.at]
-    cursor.at += 1
-    if (next === '}') return out
-    if (next !== ',') fail(cursor)
-  }
-}
-
-function parseArray(cursor: Cursor): unknown[] {
-  const out: unknown[] = []
-  cursor.at += 1
-  skipSpace(cursor)
-  if (cursor.text[cursor.at] === ']') {
-    cursor.at += 1
-    return out
-  }
-  for (;;) {
-    out.push(parseValue(cursor))
-    skipSpace(cursor)
-    const next = cursor.text[cursor.at]
-    cursor.at += 1
-    if (next === ']') return out
-    if (next !== ',') fail(cursor)
-  }
-}
-
-function parseString(cursor: Cursor): string {
-  const start = cursor.at
-  cursor.at += 1
-  while (cursor.at < cursor.text.length) {
-    const char = cursor.text[cursor.at]
-    if (char === '\\') cursor.at += 2
-    else if (char === '"') {
-      cursor.at += 1
-      // The built-in parser knows every escape; it sees only this one token.
-      return JSON.parse(cursor.text.slice(start, cursor.at)) as string
-    } else cursor.at += 1
-  }
-  return fail(cursor)
-}
-
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-
-function parseNumber(cursor: Cursor): number | ExactNumberText {
-  NUMBER.lastIndex = cursor.at
-  const match = NUMBER.exec(cursor.text)
-  if (!match || match[0] === '') fail(cursor)
-  cursor.at += match[0].length
-  return isExactDouble(match[0]) ? Number(match[0]) : new ExactNumberText(match[0])
 }

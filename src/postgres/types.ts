@@ -7,7 +7,8 @@
  */
 import { parseArrayLiteral, type ArrayLiteralNode } from './array-literal.js'
 import { normaliseDate, normaliseTimestamp, normaliseTimestamptz } from './dates.js'
-import { exactRecords, parseLossless, type ExactRecord, type ExactRecords } from './exact-json.js'
+import { exactRecords, type ExactRecord, type ExactRecords } from './exact-json.js'
+import { parseLossless } from './lossless-json.js'
 import { ExactNumberText, isExactDouble, isIntegerText, numberText } from './numbers.js'
 import { parseMultirangeLiteral, parseRangeLiteral, type RangeLiteral } from './range-literal.js'
 
