@@ -62,6 +62,17 @@ select jsonb_build_object(
 )::text as change
 from wal where w->>'action' in ('I', 'U', 'D')`
 
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'the database'
+  }
+}
+
 export async function startWal2json(databaseUrl: string, onError: (error: Error) => void): Promise<ChangeFeed> {
   const { Client } = await loadPg()
   const user = new Client({ connectionString: databaseUrl })
@@ -74,7 +85,9 @@ export async function startWal2json(databaseUrl: string, onError: (error: Error)
     await feed.query(CAST_SQL)
   } catch (error) {
     await Promise.all([user.end().catch(() => {}), feed.end().catch(() => {})])
-    throw error
+    // Postgres's hint says what to change (wal_level, output_plugin_libraries); keep it.
+    const hint = typeof error === 'object' && error !== null && 'hint' in error && typeof error.hint === 'string' ? ` (${error.hint})` : ''
+    throw new Error(`cannot read changes with wal2json from ${redactUrl(databaseUrl)}: ${error instanceof Error ? error.message : String(error)}${hint}`)
   }
 
   let handler: (texts: string[]) => void = () => {}
