@@ -34,10 +34,12 @@ async function loadPg(): Promise<PgModule> {
 const POLL_MS = 20
 
 // A session-local function, gone when the session ends: the database keeps nothing of ours.
-const CAST_SQL = `create or replace function pg_temp.realtime_xstate_cast(val text, type_ regtype) returns jsonb language plpgsql as $$
+// It casts to wal2json's own type text (`character(3)`, `integer[]`), which keeps the type modifier
+// that a cast through the type oid would lose (a `char(3)` read as `character` keeps one letter).
+const CAST_SQL = `create or replace function pg_temp.realtime_xstate_cast(val text, type_ text) returns jsonb language plpgsql as $$
 declare res jsonb;
 begin
-  execute format('select to_jsonb(%L::' || type_::text || ')', val) into res;
+  execute format('select to_jsonb(%L::' || type_ || ')', val) into res;
   return res;
 end $$`
 
@@ -54,9 +56,9 @@ select jsonb_build_object(
   'columns', (select jsonb_agg(jsonb_build_object('name', a.attname, 'type', t.typname) order by a.attnum)
                 from pg_attribute a join pg_type t on t.oid = a.atttypid
                 where a.attrelid = to_regclass(format('%I.%I', w->>'schema', w->>'table')) and a.attnum > 0 and not a.attisdropped),
-  'record', (select jsonb_object_agg(c->>'name', pg_temp.realtime_xstate_cast(c->>'value', (c->>'typeoid')::oid::regtype))
+  'record', (select jsonb_object_agg(c->>'name', pg_temp.realtime_xstate_cast(c->>'value', c->>'type'))
                from jsonb_array_elements(w->'columns') c),
-  'old_record', coalesce((select jsonb_object_agg(c->>'name', pg_temp.realtime_xstate_cast(c->>'value', (c->>'typeoid')::oid::regtype))
+  'old_record', coalesce((select jsonb_object_agg(c->>'name', pg_temp.realtime_xstate_cast(c->>'value', c->>'type'))
                from jsonb_array_elements(w->'identity') c), '{}'::jsonb),
   'has_pk', jsonb_array_length(coalesce(w->'pk', '[]'::jsonb)) > 0
 )::text as change
@@ -79,9 +81,13 @@ export async function startWal2json(databaseUrl: string, onError: (error: Error)
   const feed = new Client({ connectionString: databaseUrl })
   for (const client of [user, feed]) client.on('error', onError)
   const slot = `realtime_xstate_${process.pid}_${randomBytes(4).toString('hex')}`
+  // A temporary slot is dropped by any error in its session; the poll then makes a new one.
+  const createSlot = async (): Promise<void> => {
+    await feed.query(`select pg_create_logical_replication_slot($1, 'wal2json', true)`, [slot])
+  }
   try {
     await Promise.all([user.connect(), feed.connect()])
-    await feed.query(`select pg_create_logical_replication_slot($1, 'wal2json', true)`, [slot])
+    await createSlot()
     await feed.query(CAST_SQL)
   } catch (error) {
     await Promise.all([user.end().catch(() => {}), feed.end().catch(() => {})])
@@ -100,6 +106,7 @@ export async function startWal2json(databaseUrl: string, onError: (error: Error)
       if (rows.length > 0) handler(rows.map((row) => String(row['change'])))
     } catch (error) {
       if (!closed) onError(error instanceof Error ? error : new Error(String(error)))
+      if (!closed) await createSlot().catch(() => {})
     }
     if (!closed) timer = setTimeout(() => (polling = poll()), POLL_MS)
   }
@@ -107,7 +114,8 @@ export async function startWal2json(databaseUrl: string, onError: (error: Error)
 
   return {
     kind: 'postgres',
-    sql: feed,
+    // Checks and filter comparisons may fail; on the slot's session a failure would drop the slot.
+    sql: user,
     query: (sql, params) => user.query(sql, params ? [...params] : undefined),
     exec: async (sql) => void (await user.query(sql)),
     onChanges(next) {
