@@ -51,6 +51,15 @@ test('an unknown command prints usage and exits 2', async () => {
   assert.match(cli.output().stderr, /usage: realtime-xstate dev-server/)
 })
 
+test('--version and dev-server --help answer on stdout and exit 0', async () => {
+  const version = runCli(['--version'])
+  assert.is((await version.exited)[0], 0)
+  assert.match(version.output().stdout, /^\d+\.\d+\.\d+\n$/)
+  const help = runCli(['dev-server', '--help'])
+  assert.is((await help.exited)[0], 0)
+  assert.match(help.output().stdout, /--database-url URL/)
+})
+
 test('an invalid port is refused', async () => {
   const cli = runCli(['dev-server', '--port', 'abc'])
   const [code] = await cli.exited
