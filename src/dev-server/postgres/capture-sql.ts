@@ -14,6 +14,15 @@ export const CAPTURE_SQL = `
 create schema if not exists ${CAPTURE_SCHEMA};
 create table if not exists ${CAPTURE_SCHEMA}.change_queue (id bigserial primary key, change jsonb not null);
 
+-- wal2json writes NaN and ±Infinity of float and numeric columns as JSON null (JSON has no such
+-- numbers), and the real server passes that null on; to_jsonb would give the string "NaN".
+create or replace function ${CAPTURE_SCHEMA}.row_json(relid oid, row_value jsonb) returns jsonb language sql stable as $$
+  select coalesce(jsonb_object_agg(e.key, case
+      when jsonb_typeof(e.value) = 'string' and a.atttypid in ('float4'::regtype, 'float8'::regtype, 'numeric'::regtype) then 'null'::jsonb
+      else e.value end), '{}'::jsonb)
+    from jsonb_each(row_value) e join pg_attribute a on a.attrelid = relid and a.attname = e.key
+$$;
+
 create or replace function ${CAPTURE_SCHEMA}.capture() returns trigger language plpgsql as $$
 declare
   replident "char" := (select relreplident from pg_class where oid = TG_RELID);
@@ -21,7 +30,7 @@ declare
   old_row jsonb;
 begin
   if TG_OP <> 'INSERT' then
-    old_row := to_jsonb(OLD);
+    old_row := ${CAPTURE_SCHEMA}.row_json(TG_RELID, to_jsonb(OLD));
     if replident = 'n' then
       old_row := '{}'::jsonb;
     elsif replident <> 'f' then
@@ -40,7 +49,7 @@ begin
     'columns', (select jsonb_agg(jsonb_build_object('name', a.attname, 'type', t.typname) order by a.attnum)
                   from pg_attribute a join pg_type t on t.oid = a.atttypid
                   where a.attrelid = TG_RELID and a.attnum > 0 and not a.attisdropped),
-    'record', case when TG_OP <> 'DELETE' then to_jsonb(NEW) end,
+    'record', case when TG_OP <> 'DELETE' then ${CAPTURE_SCHEMA}.row_json(TG_RELID, to_jsonb(NEW)) end,
     'old_record', old_row,
     'has_pk', exists (select 1 from pg_index where indrelid = TG_RELID and indisprimary)
   ));
