@@ -10,6 +10,7 @@ import WebSocket from 'ws'
 import type { DevServer } from '../../src/dev-server/index.js'
 import { PostgresTypes, type PostgresChangeData } from '../../src/postgres/types.js'
 import { RawClient, replyResponse, type Received } from '../helpers/raw-client.js'
+import { disconnect } from '../helpers/realtime-js.js'
 
 export interface Backend {
   readonly server: DevServer
@@ -248,8 +249,7 @@ export function postgresScenarios(name: string, open: () => Promise<Backend>): v
           errors: null,
         })
       } finally {
-        await realtime.removeAllChannels()
-        realtime.disconnect()
+        await disconnect(realtime)
       }
     }
   })
