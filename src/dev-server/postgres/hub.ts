@@ -55,7 +55,7 @@ export class ChangeHub implements ChangeSource {
     for (const binding of bindings) await this.#check(sql, binding)
     const subscription: Subscription = { subscriber, bindings }
     this.#subscriptions.add(subscription)
-    this.log('debug', `postgres_changes: ${subscriber.topic} subscribed to ${bindings.length} binding(s)`)
+    this.log('info', `postgres_changes: ${subscriber.topic} subscribed to ${bindings.length} binding(s)`)
     return { close: () => void this.#subscriptions.delete(subscription) }
   }
 
@@ -104,6 +104,7 @@ export class ChangeHub implements ChangeSource {
     if (this.#subscriptions.size === 0) return
     const data = changeData(change)
     const withErrors = Array.isArray(data['errors'])
+    let channels = 0
     // A DELETE carries only the old row; filters see it (`is_visible_through_filters(old_columns)`).
     const row = change.type === 'DELETE' ? change.old_record : change.record
     for (const subscription of [...this.#subscriptions]) {
@@ -112,9 +113,12 @@ export class ChangeHub implements ChangeSource {
         if (ids.includes(binding.id) || !this.#targets(binding, change)) continue
         if (withErrors || (await this.#visible(binding.conditions, change, row))) ids.push(binding.id)
       }
-      if (ids.length > 0 && this.#subscriptions.has(subscription)) subscription.subscriber.deliver(ids, data)
+      if (ids.length > 0 && this.#subscriptions.has(subscription)) {
+        subscription.subscriber.deliver(ids, data)
+        channels += 1
+      }
     }
-    this.log('debug', `postgres_changes: ${change.type} on ${change.schema}.${change.table}`)
+    this.log('info', `postgres_changes: ${change.type} on ${change.schema}.${change.table} to ${channels} channel(s)`)
   }
 
   #targets(binding: CompiledBinding, change: CapturedChange): boolean {
