@@ -55,8 +55,16 @@ function toDate(stamp: Stamp): Date {
   return new Date(stamp.ms + Math.floor(Number(`0${stamp.fraction || '.0'}`) * 1000))
 }
 
+// The common case, already in UTC (the server's session time zone): only the spelling changes.
+const UTC_STAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:Z|\+00(?::?00)?)$/
+
 /** `timestamptz` → `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (UTC) or a `Date`; `undefined` when not one. */
 export function normaliseTimestamptz(text: string, asDate: boolean): string | Date | undefined {
+  if (!asDate) {
+    const utc = UTC_STAMP.exec(text)
+    // Year 0000 has no ISO form here; the full path below refuses it.
+    if (utc && !utc[1]!.startsWith('0000')) return `${utc[1]}T${utc[2]}Z`
+  }
   const stamp = parseStamp(text, true)
   if (!stamp) return undefined
   return asDate ? toDate(stamp) : `${isoSeconds(stamp.ms)}${stamp.fraction}Z`

@@ -16,15 +16,94 @@ export interface ExactRecords {
 }
 
 // 16 digits (dots allowed between them) is the shortest number a double may not hold exactly.
-const LONG_NUMBER = /[\d.]{16,}/
+const LONG_RUN = 16
+
+/** Whether `text` has a run of 16 or more digits and dots: a plain loop, faster than a regex here. */
+function hasLongNumber(text: string): boolean {
+  let run = 0
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i)
+    if ((code >= 0x30 && code <= 0x39) || code === 0x2e) {
+      run += 1
+      if (run >= LONG_RUN) return true
+    } else {
+      run = 0
+    }
+  }
+  return false
+}
+
+/** The part of a change's `data` that tells whether its numbers may have been rounded. */
+export interface ChangeNumbers {
+  readonly columns?: readonly { readonly name: string; readonly type: string }[] | null
+  readonly record?: unknown
+  readonly old_record?: unknown
+}
+
+function mayBeRounded(type: string, value: unknown): boolean {
+  if (value === null || value === undefined) return false
+  if (Array.isArray(value)) return value.some((item) => mayBeRounded(type, item))
+  // A double holds every integer up to 2^53 exactly; a numeric's digits cannot be judged from it.
+  return typeof value === 'number' && (type === 'numeric' || !Number.isSafeInteger(value))
+}
+
+/**
+ * Names of the int8 / numeric columns of `data` (already parsed) whose value `JSON.parse` may have
+ * rounded: an int8 beyond 2^53, or any numeric number; `null` when that cannot be told (no columns).
+ */
+function suspectColumns(data: ChangeNumbers): { names: string[]; arrays: boolean } | null {
+  if (!Array.isArray(data.columns)) return null
+  const names: string[] = []
+  let arrays = false
+  for (const column of data.columns) {
+    const type = column?.type
+    if (type !== 'int8' && type !== 'numeric' && type !== '_int8' && type !== '_numeric') continue
+    const base = type.startsWith('_') ? type.slice(1) : type
+    for (const row of [data.record, data.old_record]) {
+      if (typeof row !== 'object' || row === null || !mayBeRounded(base, (row as Record<string, unknown>)[column.name])) continue
+      names.push(column.name)
+      arrays ||= base !== type
+      break
+    }
+  }
+  return { names, arrays }
+}
+
+/** Whether `data` (already parsed) has an int8 or numeric value `JSON.parse` may have rounded. */
+export function mayHaveRoundedNumbers(data: ChangeNumbers): boolean {
+  const suspects = suspectColumns(data)
+  return suspects === null || suspects.names.length > 0
+}
+
+/**
+ * Whether any value written under the key `name` in `text` is a number of 16+ digits. Looking at
+ * each `"name":` costs a native `indexOf` instead of a walk over every character of the frame.
+ */
+function hasLongValue(text: string, name: string): boolean {
+  const key = `${JSON.stringify(name)}:`
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+    let i = at + key.length
+    while (text.charCodeAt(i) === 0x20) i += 1
+    if (hasLongNumber(text.slice(i, i + LONG_RUN + 2))) return true
+  }
+  return false
+}
+
+/** Whether the frame text holds a number `JSON.parse` may have rounded, helped by the parsed data. */
+function textMayHoldRounded(text: string, data: ChangeNumbers | undefined): boolean {
+  const suspects = data === undefined ? null : suspectColumns(data)
+  if (suspects === null || suspects.arrays) return hasLongNumber(text)
+  return suspects.names.some((name) => hasLongValue(text, name))
+}
 
 /**
  * The frame's records with exact numbers, or `null` when there is nothing to correct: the event is
- * not `postgres_changes`, or no number in the text is long enough to have been rounded.
+ * not `postgres_changes`, `data` (the frame's parsed `data`, when given) has no int8 / numeric value
+ * that may have been rounded, or no number in the text is long enough to have been rounded.
  * A frame that is not JSON gives an `invalid_frame` error.
  */
-export function exactRecords(frameText: string, event: string): ExactRecords | null | RealtimeError {
-  if (event !== 'postgres_changes' || !LONG_NUMBER.test(frameText)) return null
+export function exactRecords(frameText: string, event: string, data?: ChangeNumbers): ExactRecords | null | RealtimeError {
+  if (event !== 'postgres_changes' || !textMayHoldRounded(frameText, data)) return null
   let frame: unknown
   try {
     frame = parseLossless(frameText)
@@ -33,8 +112,8 @@ export function exactRecords(frameText: string, event: string): ExactRecords | n
   }
   // vsn 2.0.0 frames are arrays `[join_ref, ref, topic, event, payload]`, vsn 1.0.0 objects.
   const payload = Array.isArray(frame) ? frame[4] : field(frame, 'payload')
-  const data = field(payload, 'data') ?? payload
-  return { record: recordField(data, 'record'), old_record: recordField(data, 'old_record') }
+  const change = field(payload, 'data') ?? payload
+  return { record: recordField(change, 'record'), old_record: recordField(change, 'old_record') }
 }
 
 function field(value: unknown, key: string): unknown {

@@ -7,13 +7,13 @@
  */
 import { parseArrayLiteral, type ArrayLiteralNode } from './array-literal.js'
 import { normaliseDate, normaliseTimestamp, normaliseTimestamptz } from './dates.js'
-import { exactRecords, type ExactRecord, type ExactRecords } from './exact-json.js'
+import { exactRecords, mayHaveRoundedNumbers, type ExactRecord, type ExactRecords } from './exact-json.js'
 import { parseLossless } from './lossless-json.js'
 import { ExactNumberText, isExactDouble, isIntegerText, numberText } from './numbers.js'
 import { parseMultirangeLiteral, parseRangeLiteral, type RangeLiteral } from './range-literal.js'
 
 export { ExactNumberText } from './numbers.js'
-export type { ExactRecord, ExactRecords } from './exact-json.js'
+export type { ChangeNumbers, ExactRecord, ExactRecords } from './exact-json.js'
 
 export interface PostgresConvertOptions {
   /**
@@ -102,27 +102,16 @@ const toNumeric: Converter = (value, options) => {
 /**
  * json / jsonb from the server are already decoded JSON, so a string is a JSON string and stays one
  * (realtime-js would decode `"123"` a second time). Inside array text, elements are JSON text.
+ * Numbers inside follow JSON semantics (doubles): exact digits are only read for int8 / numeric.
  */
 const toJson: Converter = (value, _options, fromText) => {
   if (value instanceof ExactNumberText) return Number(value.text)
-  if (!fromText || typeof value !== 'string') return plainJson(value)
+  if (!fromText || typeof value !== 'string') return value
   try {
     return JSON.parse(value) as unknown
   } catch {
     return value
   }
-}
-
-/** Numbers inside a jsonb value follow JSON semantics: doubles. */
-function plainJson(value: unknown): unknown {
-  if (value instanceof ExactNumberText) return Number(value.text)
-  if (Array.isArray(value)) return value.map(plainJson)
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) defineField(out, key, plainJson(item))
-    return out
-  }
-  return value
 }
 
 function dates(normalise: (text: string, asDate: boolean) => string | Date | undefined): Converter {
@@ -190,8 +179,10 @@ const TABLE: Readonly<Record<string, Converter>> = {
   tstzmultirange: multirange(timestamptz),
 }
 
+const CONVERTERS: ReadonlyMap<string, Converter> = new Map(Object.entries(TABLE))
+
 function converterFor(type: string): Converter {
-  return Object.hasOwn(TABLE, type) ? TABLE[type]! : unchanged
+  return CONVERTERS.get(type) ?? unchanged
 }
 
 /** Array types are the element type prefixed with `_` (`_int4`, `_text`, `_mood`). */
@@ -204,8 +195,16 @@ function convertArray(elementType: string, value: unknown, options: Resolved): u
   return parsed === undefined ? value : convertLiteral(parsed, element, options)
 }
 
+/** Elements converted; the array itself is returned when no element changes (the usual case). */
 function convertJsonArray(items: readonly unknown[], element: Converter, options: Resolved): unknown[] {
-  return items.map((item) => (item === null ? null : Array.isArray(item) ? convertJsonArray(item, element, options) : element(item, options, false)))
+  let out: unknown[] | null = null
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i]
+    const converted = item === null ? null : Array.isArray(item) ? convertJsonArray(item, element, options) : element(item, options, false)
+    if (out === null && converted !== item) out = items.slice(0, i)
+    out?.push(converted)
+  }
+  return out ?? (items as unknown[])
 }
 
 function convertLiteral(nodes: readonly ArrayLiteralNode[], element: Converter, options: Resolved): unknown[] {
@@ -213,27 +212,31 @@ function convertLiteral(nodes: readonly ArrayLiteralNode[], element: Converter, 
 }
 
 function resolve(options: PostgresConvertOptions | undefined): Resolved {
-  return { bigint: options?.exact === 'bigint', asDate: options?.dates === 'date' }
+  if (!options) return DEFAULTS
+  return { bigint: options.exact === 'bigint', asDate: options.dates === 'date' }
+}
+
+const DEFAULTS: Resolved = { bigint: false, asDate: false }
+
+function convertResolved(type: string, value: unknown, resolved: Resolved): unknown {
+  if (value === null || value === undefined) return value
+  if (typeof type !== 'string') return unchanged(value, resolved, false)
+  if (type.charCodeAt(0) === 0x5f /* _ */) return convertArray(type.slice(1), value, resolved)
+  return converterFor(type)(value, resolved, false)
 }
 
 /** Converts one value of a column whose catalog type name is `type`. */
 function convertColumn(type: string, value: unknown, options?: PostgresConvertOptions): unknown {
-  if (value === null || value === undefined) return value
-  const resolved = resolve(options)
-  if (typeof type !== 'string') return unchanged(value, resolved, false)
-  if (type.startsWith('_')) return convertArray(type.slice(1), value, resolved)
-  return converterFor(type)(value, resolved, false)
+  return convertResolved(type, value, resolve(options))
 }
 
-function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
-  // Column names come from the wire: `__proto__` must stay an ordinary key.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-}
+/** Column types whose JSON numbers `JSON.parse` may round; `exactRecords` supplies their digits. */
+const EXACT_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', '_int8', '_numeric'])
 
 /**
  * Converts every field of `record` by the type of the column of the same name (fields without a
- * column are copied unchanged). `exact`, from `exactRecords`, replaces fields whose digits
- * `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
+ * column are copied unchanged). `exact`, from `exactRecords`, replaces int8 / numeric fields whose
+ * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
  */
 function convertRecord(
   columns: readonly PostgresColumn[] | null | undefined,
@@ -243,14 +246,28 @@ function convertRecord(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return out
-  const types = new Map<string, string>()
-  if (Array.isArray(columns)) for (const column of columns) if (column && typeof column.name === 'string') types.set(column.name, column.type)
-  for (const [name, value] of Object.entries(record)) {
-    const source = exact && Object.hasOwn(exact, name) ? exact[name] : value
-    const type = types.get(name)
-    defineField(out, name, type === undefined ? unchanged(source, resolve(options), false) : convertColumn(type, source, options))
+  const resolved = resolve(options)
+  const fields = record as Record<string, unknown>
+  let typed = 0
+  if (Array.isArray(columns)) {
+    for (const column of columns) {
+      const name = column?.name
+      if (typeof name !== 'string' || !Object.hasOwn(fields, name) || Object.hasOwn(out, name)) continue
+      typed += 1
+      const source = exact && EXACT_TYPES.has(column.type) && Object.hasOwn(exact, name) ? exact[name] : fields[name]
+      setField(out, name, convertResolved(column.type, source, resolved))
+    }
   }
+  // Fields without a column, copied as they are (realtime-js does the same).
+  const names = Object.keys(fields)
+  if (typed !== names.length) for (const name of names) if (!Object.hasOwn(out, name)) setField(out, name, unchanged(fields[name], resolved, false))
   return out
+}
+
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  // Column names come from the wire: `__proto__` must stay an ordinary key, not the prototype.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 /** A change's `data` as the server sends it (protocol.md §7.3). */
@@ -278,6 +295,7 @@ export const PostgresTypes = Object.freeze({
   convertRecord,
   convertChange,
   exactRecords,
+  mayHaveRoundedNumbers,
   parseLossless,
   CONVERTED_TYPES,
 })

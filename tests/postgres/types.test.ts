@@ -86,7 +86,7 @@ table('json and jsonb', [
   ['jsonb', 'plain text', 'plain text'],
   ['jsonb', 5, 5],
   ['jsonb', true, true],
-  ['jsonb', { n: new ExactNumberText(BIG) }, { n: 9007199254740992 }],
+  ['jsonb', new ExactNumberText(BIG), 9007199254740992],
 ])
 
 table('dates and timestamps', [
@@ -221,6 +221,7 @@ records('exact digits come from the frame text, for vsn 2.0.0 arrays and vsn 1.0
     assert.ok(exact !== null && !(exact instanceof Error))
     const parsed = JSON.parse(text) as unknown
     const payload = (Array.isArray(parsed) ? parsed[4] : (parsed as { payload: unknown }).payload) as { data: Parameters<typeof PostgresTypes.convertChange>[0] }
+    assert.equal(PostgresTypes.exactRecords(text, 'postgres_changes', payload.data), exact, 'the parsed data gives the same answer')
     const change = PostgresTypes.convertChange(payload.data, {}, exact)
     assert.equal(change.new, { id: BIG, n: BIG_NUMERIC, ids: [1, BIG], doc: { k: 9007199254740992 } })
     assert.equal(change.old, { id: BIG })
@@ -228,6 +229,37 @@ records('exact digits come from the frame text, for vsn 2.0.0 arrays and vsn 1.0
     // Without the text, JSON.parse's double is all there is: the digits are gone.
     assert.is.not(PostgresTypes.convertChange(payload.data).new['id'], BIG)
   }
+})
+
+records('exactRecords skips the text when the parsed data has no int8 beyond 2^53 and no numeric', () => {
+  const text = `[null,null,"t","postgres_changes",{"data":{"columns":[{"name":"id","type":"int8"},{"name":"s","type":"text"}],"record":{"id":1,"s":"${'1'.repeat(20)}"},"type":"INSERT"},"ids":[1]}]`
+  const data = (JSON.parse(text) as [null, null, string, string, { data: Parameters<typeof PostgresTypes.mayHaveRoundedNumbers>[0] }])[4].data
+  assert.is(PostgresTypes.mayHaveRoundedNumbers(data), false)
+  assert.is(PostgresTypes.exactRecords(text, 'postgres_changes', data), null)
+  // Without the parsed data the long digit run in the string makes it look.
+  assert.ok(PostgresTypes.exactRecords(text, 'postgres_changes') !== null)
+  // A numeric column is looked up by its key: short there, nothing to read again; long, read.
+  const numeric = (digits: string) => `[null,null,"t","postgres_changes",{"data":{"columns":[{"name":"n","type":"numeric"}],"record":{"n":${digits}},"old_record":{"n": 1},"type":"UPDATE"},"ids":[1]}]`
+  for (const [digits, reread] of [['1.25', false], ['0.1000000000000000001', true], ['1234567890123456789', true]] as const) {
+    const frame = numeric(digits)
+    const parsed = (JSON.parse(frame) as [null, null, string, string, { data: Parameters<typeof PostgresTypes.mayHaveRoundedNumbers>[0] }])[4].data
+    assert.is(PostgresTypes.exactRecords(frame, 'postgres_changes', parsed) !== null, reread, digits)
+  }
+  const cases: readonly (readonly [string, unknown, boolean])[] = [
+    ['int8', 9007199254740991, false],
+    ['int8', 9007199254740992, true],
+    ['_int8', [1, [2, 2 ** 60]], true],
+    ['_int8', [1, null], false],
+    ['numeric', 1.5, true],
+    ['numeric', null, false],
+    ['_numeric', [1], true],
+    ['float8', 2 ** 60, false],
+  ]
+  for (const [type, value, expected] of cases) {
+    assert.is(PostgresTypes.mayHaveRoundedNumbers({ columns: [{ name: 'v', type }], record: { v: value } }), expected, `${type} ${JSON.stringify(value)}`)
+    assert.is(PostgresTypes.mayHaveRoundedNumbers({ columns: [{ name: 'v', type }], record: null, old_record: { v: value } }), expected)
+  }
+  assert.is(PostgresTypes.mayHaveRoundedNumbers({ record: { v: 1 } }), true)
 })
 
 records('exactRecords costs nothing for other events and for frames without long numbers', () => {
