@@ -18,14 +18,16 @@ export interface ExactRecords {
 // 16 digits (dots allowed between them) is the shortest number a double may not hold exactly.
 const LONG_RUN = 16
 
-/** Whether `text` has a run of 16 or more digits and dots: a plain loop, faster than a regex here. */
-function hasLongNumber(text: string): boolean {
+/** Whether `text` from `from` on has a run of 16 or more digits and dots (stopping at the first other character when `once`). */
+function hasLongNumber(text: string, from = 0, once = false): boolean {
   let run = 0
-  for (let i = 0; i < text.length; i += 1) {
+  for (let i = from; i < text.length; i += 1) {
     const code = text.charCodeAt(i)
     if ((code >= 0x30 && code <= 0x39) || code === 0x2e) {
       run += 1
       if (run >= LONG_RUN) return true
+    } else if (once && code !== 0x2d) {
+      return false
     } else {
       run = 0
     }
@@ -80,11 +82,11 @@ export function mayHaveRoundedNumbers(data: ChangeNumbers): boolean {
  * each `"name":` costs a native `indexOf` instead of a walk over every character of the frame.
  */
 function hasLongValue(text: string, name: string): boolean {
-  const key = `${JSON.stringify(name)}:`
+  const key = `"${name}":`
   for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
     let i = at + key.length
     while (text.charCodeAt(i) === 0x20) i += 1
-    if (hasLongNumber(text.slice(i, i + LONG_RUN + 2))) return true
+    if (hasLongNumber(text, i, true)) return true
   }
   return false
 }
@@ -92,7 +94,8 @@ function hasLongValue(text: string, name: string): boolean {
 /** Whether the frame text holds a number `JSON.parse` may have rounded, helped by the parsed data. */
 function textMayHoldRounded(text: string, data: ChangeNumbers | undefined): boolean {
   const suspects = data === undefined ? null : suspectColumns(data)
-  if (suspects === null || suspects.arrays) return hasLongNumber(text)
+  // A name that JSON escapes cannot be looked up as written: read the whole text.
+  if (suspects === null || suspects.arrays || suspects.names.some((name) => /["\\\u0000-\u001f]/.test(name))) return hasLongNumber(text)
   return suspects.names.some((name) => hasLongValue(text, name))
 }
 

@@ -104,15 +104,23 @@ function parseArray(cursor: Cursor): unknown[] {
 }
 
 function parseString(cursor: Cursor): string {
-  const start = cursor.at
-  cursor.at += 1
+  const start = cursor.at + 1
+  const end = cursor.text.indexOf('"', start)
+  if (end < 0) fail(cursor)
+  // Most strings have no escape: a slice. The others go to the built-in parser, one token at a time.
+  let escaped = false
+  for (let i = start; i < end && !escaped; i += 1) escaped = cursor.text.charCodeAt(i) === 0x5c
+  if (!escaped) {
+    cursor.at = end + 1
+    return cursor.text.slice(start, end)
+  }
+  cursor.at = start
   while (cursor.at < cursor.text.length) {
     const char = cursor.text[cursor.at]
     if (char === '\\') cursor.at += 2
     else if (char === '"') {
       cursor.at += 1
-      // The built-in parser knows every escape; it sees only this one token.
-      return JSON.parse(cursor.text.slice(start, cursor.at)) as string
+      return JSON.parse(cursor.text.slice(start - 1, cursor.at)) as string
     } else cursor.at += 1
   }
   return fail(cursor)
