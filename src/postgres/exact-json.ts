@@ -5,7 +5,7 @@
  * lossless parser below; every other frame costs one string compare.
  */
 import { RealtimeError } from '../errors.js'
-import { parseLossless } from './lossless-json.js'
+import { parseLossless, type Selection } from './lossless-json.js'
 
 export type ExactRecord = Readonly<Record<string, unknown>>
 
@@ -99,6 +99,11 @@ function textMayHoldRounded(text: string, data: ChangeNumbers | undefined): bool
   return suspects.names.some((name) => hasLongValue(text, name))
 }
 
+const RECORDS: Selection = { record: true, old_record: true }
+const PAYLOAD_RECORDS: Selection = { data: RECORDS, ...RECORDS }
+/** vsn 2.0.0 frames are arrays `[join_ref, ref, topic, event, payload]`, vsn 1.0.0 objects. */
+const FRAME_RECORDS: Selection = { 4: PAYLOAD_RECORDS, payload: PAYLOAD_RECORDS }
+
 /**
  * The frame's records with exact numbers, or `null` when there is nothing to correct: the event is
  * not `postgres_changes`, `data` (the frame's parsed `data`, when given) has no int8 / numeric value
@@ -109,7 +114,7 @@ export function exactRecords(frameText: string, event: string, data?: ChangeNumb
   if (event !== 'postgres_changes' || !textMayHoldRounded(frameText, data)) return null
   let frame: unknown
   try {
-    frame = parseLossless(frameText)
+    frame = parseLossless(frameText, FRAME_RECORDS)
   } catch (error) {
     return new RealtimeError('invalid_frame', `postgres_changes frame is not JSON: ${error instanceof Error ? error.message : String(error)}`)
   }

@@ -10,10 +10,21 @@ interface Cursor {
   at: number
 }
 
-/** JSON.parse, except that numbers a double would round come back as `ExactNumberText`. Throws on bad JSON. */
-export function parseLossless(text: string): unknown {
+/**
+ * Which parts of a document to build: `true` builds the whole value; an object builds, of a
+ * container, only the keys (or array indexes) it names, with their own selections. The rest is
+ * stepped over without building strings or numbers, so a caller wanting one subtree pays little for
+ * the others.
+ */
+export type Selection = true | { readonly [key: string]: Selection }
+
+/**
+ * JSON.parse, except that numbers a double would round come back as `ExactNumberText`, and only the
+ * `selection` is built (parts left out are absent). Throws on bad JSON in the parts it builds.
+ */
+export function parseLossless(text: string, selection: Selection = true): unknown {
   const cursor: Cursor = { text, at: 0 }
-  const value = parseValue(cursor)
+  const value = parseValue(cursor, selection)
   skipSpace(cursor)
   if (cursor.at !== text.length) fail(cursor)
   return value
@@ -43,23 +54,19 @@ function skipSpace(cursor: Cursor): void {
   }
 }
 
-const WORDS = [
-  ['true', true],
-  ['false', false],
-  ['null', null],
-] as const
+const LITERALS: Readonly<Record<string, readonly [string, boolean | null]>> = { t: ['true', true], f: ['false', false], n: ['null', null] }
 
-function parseValue(cursor: Cursor): unknown {
+function parseValue(cursor: Cursor, selection: Selection = true): unknown {
   skipSpace(cursor)
   const char = cursor.text[cursor.at]
-  if (char === '{') return parseObject(cursor)
-  if (char === '[') return parseArray(cursor)
+  if (char === '{') return parseObject(cursor, selection)
+  if (char === '[') return parseArray(cursor, selection)
   if (char === '"') return parseString(cursor)
-  for (const [word, value] of WORDS) {
-    if (cursor.text.startsWith(word, cursor.at)) {
-      cursor.at += word.length
-      return value
-    }
+  const literal = char === undefined ? undefined : LITERALS[char]
+  if (literal) {
+    if (!cursor.text.startsWith(literal[0], cursor.at)) fail(cursor)
+    cursor.at += literal[0].length
+    return literal[1]
   }
   return parseNumber(cursor)
 }
@@ -82,9 +89,8 @@ function parseList(cursor: Cursor, close: string, item: () => void): void {
   }
 }
 
-function parseObject(cursor: Cursor): Record<string, unknown> {
-  // Keys come from the wire: a null-prototype map keeps `__proto__` an ordinary key.
-  const out: Record<string, unknown> = Object.create(null)
+function parseObject(cursor: Cursor, selection: Selection): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
   parseList(cursor, '}', () => {
     skipSpace(cursor)
     if (cursor.text[cursor.at] !== '"') fail(cursor)
@@ -92,15 +98,68 @@ function parseObject(cursor: Cursor): Record<string, unknown> {
     skipSpace(cursor)
     if (cursor.text[cursor.at] !== ':') fail(cursor)
     cursor.at += 1
-    out[key] = parseValue(cursor)
+    const wanted = selection === true ? true : Object.hasOwn(selection, key) ? selection[key] : undefined
+    if (wanted === undefined) skipValue(cursor)
+    // Keys come from the wire: `__proto__` must stay an ordinary key, not the prototype.
+    else if (key === '__proto__') Object.defineProperty(out, key, { value: parseValue(cursor, wanted), enumerable: true, writable: true, configurable: true })
+    else out[key] = parseValue(cursor, wanted)
   })
   return out
 }
 
-function parseArray(cursor: Cursor): unknown[] {
+function parseArray(cursor: Cursor, selection: Selection): unknown[] {
   const out: unknown[] = []
-  parseList(cursor, ']', () => out.push(parseValue(cursor)))
+  parseList(cursor, ']', () => {
+    const index = String(out.length)
+    const wanted = selection === true ? true : Object.hasOwn(selection, index) ? selection[index] : undefined
+    if (wanted === undefined) {
+      skipValue(cursor)
+      out.push(undefined)
+    } else {
+      out.push(parseValue(cursor, wanted))
+    }
+  })
   return out
+}
+
+// What ends a number or literal: whitespace, `,`, `]`, `}`.
+const ENDS_SCALAR: ReadonlySet<number> = new Set([0x20, 0x09, 0x0a, 0x0d, 0x2c, 0x5d, 0x7d])
+
+/** Steps over one value: strings by their closing quote, containers by depth, anything else to its end. */
+function skipValue(cursor: Cursor): void {
+  skipSpace(cursor)
+  const { text } = cursor
+  let depth = 0
+  do {
+    const code = text.charCodeAt(cursor.at)
+    if (Number.isNaN(code)) fail(cursor)
+    if (code === 0x22) {
+      skipString(cursor)
+      continue
+    }
+    if (code === 0x7b || code === 0x5b) depth += 1
+    else if (code === 0x7d || code === 0x5d) depth -= 1
+    else if (depth === 0) {
+      // A number or a literal: up to the next delimiter.
+      while (cursor.at < text.length && !ENDS_SCALAR.has(text.charCodeAt(cursor.at))) cursor.at += 1
+      return
+    }
+    cursor.at += 1
+  } while (depth > 0)
+}
+
+function skipString(cursor: Cursor): void {
+  const { text } = cursor
+  for (let quote = text.indexOf('"', cursor.at + 1); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+    // The quote ends the string unless an odd number of backslashes escapes it.
+    let slashes = 0
+    while (text.charCodeAt(quote - 1 - slashes) === 0x5c) slashes += 1
+    if (slashes % 2 === 0) {
+      cursor.at = quote + 1
+      return
+    }
+  }
+  fail(cursor)
 }
 
 function parseString(cursor: Cursor): string {
@@ -132,6 +191,9 @@ function parseNumber(cursor: Cursor): number | ExactNumberText {
   NUMBER.lastIndex = cursor.at
   const match = NUMBER.exec(cursor.text)
   if (!match || match[0] === '') fail(cursor)
-  cursor.at += match[0].length
-  return isExactDouble(match[0]) ? Number(match[0]) : new ExactNumberText(match[0])
+  const token = match[0]
+  cursor.at += token.length
+  // Up to 15 digits without an exponent, a double is always exact: no need to check.
+  if (token.length <= 15 && !/[eE]/.test(token)) return Number(token)
+  return isExactDouble(token) ? Number(token) : new ExactNumberText(token)
 }

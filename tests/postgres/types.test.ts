@@ -281,6 +281,14 @@ records('parseLossless keeps exact numbers as numbers and every JSON form intact
   for (const bad of ['{"a":1', '[1,]', '{"a" 1}', '01', '"x', '[1] 2', '{1:2}']) assert.throws(() => PostgresTypes.parseLossless(bad), SyntaxError, bad)
 })
 
+records('parseLossless with a selection builds only the selected parts and steps over the rest', () => {
+  const text = '{"a":"x\\"}y","b":[1,{"c":"\\\\"}, -2.5e3, false],"c":{"d":1,"e":[true,null]},"d":2}'
+  assert.equal(PostgresTypes.parseLossless(text, { c: { e: true } }), { c: { e: [true, null] } })
+  assert.equal(PostgresTypes.parseLossless(text, { b: { 1: true } }), { b: [undefined, { c: '\\' }, undefined, undefined] })
+  assert.equal(PostgresTypes.parseLossless('[1,"x",[2],{"k":3},5]', { 3: true }), [undefined, undefined, undefined, { k: 3 }, undefined])
+  for (const bad of ['{"a":"unterminated', '{"a":[1,2', '{"a":']) assert.throws(() => PostgresTypes.parseLossless(bad, {}), SyntaxError, bad)
+})
+
 records('non-string type names and undefined values do not throw', () => {
   assert.is(PostgresTypes.convertColumn(5 as unknown as string, 't'), 't')
   assert.is(PostgresTypes.convertColumn('bool', undefined), undefined)
