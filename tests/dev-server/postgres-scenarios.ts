@@ -216,6 +216,10 @@ export function postgresScenarios(name: string, open: () => Promise<Backend>): v
     assert.is(await systemError(client, 'realtime:bad-column', { event: 'INSERT', schema: 'public', table: 'filtered', filter: 'nope=eq.1' }), `${unable}[event: INSERT, schema: public, table: filtered, filters: [{"nope", "eq", "1"}], select: nil]`)
     assert.is(await systemError(client, 'realtime:bad-value', { event: '*', schema: 'public', table: 'filtered', filter: 'id=eq.abc' }), `${unable}[event: *, schema: public, table: filtered, filters: [{"id", "eq", "abc"}], select: nil]`)
     assert.is(await systemError(client, 'realtime:bad-table', { event: '*', schema: 'public', table: 'missing' }), `${unable}[event: *, schema: public, table: missing, filters: [], select: nil]`)
+    assert.is(
+      await systemError(client, 'realtime:no-params', { event: 'INSERT', filter: 'id=eq.1' }),
+      'No subscription params provided. Please provide at least a `schema` or `table` to subscribe to: %{"event" => "INSERT", "filter" => "id=eq.1"}',
+    )
   })
 
   test('a table without a primary key gets the real server error payload', async (context) => {

@@ -28,7 +28,19 @@ interface Subscription {
 
 const EVENTS: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE'])
 
+/** Elixir's `inspect` of a flat map, keys sorted as Elixir orders a small map: `%{"event" => "*"}`. */
+function inspectMap(params: Readonly<Record<string, unknown>>): string {
+  const entries = Object.keys(params)
+    .sort()
+    .map((key) => `${JSON.stringify(key)} => ${typeof params[key] === 'string' || typeof params[key] === 'number' || typeof params[key] === 'boolean' ? JSON.stringify(params[key]) : '…'}`)
+  return `%{${entries.join(', ')}}`
+}
+
 function compile(binding: PostgresChangesBinding): CompiledBinding | string {
+  // Neither schema nor table: the server refuses rather than defaulting to `public`.
+  if (typeof binding.params['schema'] !== 'string' && typeof binding.params['table'] !== 'string') {
+    return `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${inspectMap(binding.params)}`
+  }
   const parsed = parseFilter(binding.filter)
   if (!parsed.ok) return parsed.error
   const event = binding.event === '*' ? '*' : binding.event.toUpperCase()
