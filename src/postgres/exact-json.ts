@@ -57,15 +57,16 @@ function suspectColumns(data: ChangeNumbers): { names: string[]; arrays: boolean
   if (!Array.isArray(data.columns)) return null
   const names: string[] = []
   let arrays = false
+  const record = typeof data.record === 'object' && data.record !== null ? (data.record as Record<string, unknown>) : null
+  const old = typeof data.old_record === 'object' && data.old_record !== null ? (data.old_record as Record<string, unknown>) : null
   for (const column of data.columns) {
     const type = column?.type
-    if (type !== 'int8' && type !== 'numeric' && type !== '_int8' && type !== '_numeric') continue
-    const base = type.startsWith('_') ? type.slice(1) : type
-    for (const row of [data.record, data.old_record]) {
-      if (typeof row !== 'object' || row === null || !mayBeRounded(base, (row as Record<string, unknown>)[column.name])) continue
+    const array = type === '_int8' || type === '_numeric'
+    if (type !== 'int8' && type !== 'numeric' && !array) continue
+    const base = array ? type.slice(1) : type
+    if ((record && mayBeRounded(base, record[column.name])) || (old && mayBeRounded(base, old[column.name]))) {
       names.push(column.name)
-      arrays ||= base !== type
-      break
+      arrays ||= array
     }
   }
   return { names, arrays }
@@ -94,9 +95,13 @@ function hasLongValue(text: string, name: string): boolean {
 /** Whether the frame text holds a number `JSON.parse` may have rounded, helped by the parsed data. */
 function textMayHoldRounded(text: string, data: ChangeNumbers | undefined): boolean {
   const suspects = data === undefined ? null : suspectColumns(data)
-  // A name that JSON escapes cannot be looked up as written: read the whole text.
-  if (suspects === null || suspects.arrays || suspects.names.some((name) => /["\\\u0000-\u001f]/.test(name))) return hasLongNumber(text)
-  return suspects.names.some((name) => hasLongValue(text, name))
+  if (suspects === null || suspects.arrays) return hasLongNumber(text)
+  for (const name of suspects.names) {
+    // A name that JSON escapes cannot be looked up as written: read the whole text.
+    if (/["\\\u0000-\u001f]/.test(name)) return hasLongNumber(text)
+    if (hasLongValue(text, name)) return true
+  }
+  return false
 }
 
 const RECORDS: Selection = { record: true, old_record: true }

@@ -252,7 +252,7 @@ function convertRecord(
   if (Array.isArray(columns)) {
     for (const column of columns) {
       const name = column?.name
-      if (typeof name !== 'string' || !Object.hasOwn(fields, name) || Object.hasOwn(out, name)) continue
+      if (typeof name !== 'string' || !Object.hasOwn(fields, name)) continue
       typed += 1
       const source = exact && EXACT_TYPES.has(column.type) && Object.hasOwn(exact, name) ? exact[name] : fields[name]
       setField(out, name, convertResolved(column.type, source, resolved))
