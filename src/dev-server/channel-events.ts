@@ -5,6 +5,7 @@
 import type { DecodedUserBroadcastPush, PhoenixMessage } from '../protocol/index.js'
 import type { JoinedChannel } from './channel.js'
 import type { Fanout } from './fanout.js'
+import { NO_LOG } from './log.js'
 import type { SocketSession } from './session.js'
 import { refreshToken } from './token-check.js'
 
@@ -49,7 +50,11 @@ function handleBroadcast(session: SocketSession, channel: JoinedChannel, message
   // Without write permission the server drops the message and does not answer, even with ack.
   if (!channel.policies.broadcastWrite) return
   if (size > session.ctx.options.maxPayloadBytes) return session.reply(message, 'error', 'payload_size_exceeded')
-  channel.room.fanout(fanout, channel.config.broadcast.self ? null : channel)
+  const delivered = channel.room.fanout(fanout, channel.config.broadcast.self ? null : channel)
+  if (session.ctx.log !== NO_LOG) {
+    const event = fanout.kind === 'user_broadcast' ? fanout.userEvent : String((fanout.payload as Record<string, unknown>)['event'])
+    session.ctx.log('info', `broadcast ${event} on ${message.topic} (${size} bytes) to ${delivered} subscriber(s)`)
+  }
   if (channel.config.broadcast.ack && !session.ctx.faults.acksSwallowed) session.reply(message, 'ok', {})
 }
 

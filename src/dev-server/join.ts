@@ -21,6 +21,7 @@ function chooseToken(session: SocketSession, given: string | null): string {
 }
 
 async function refuse(session: SocketSession, message: PhoenixMessage, reason: string): Promise<void> {
+  session.ctx.log('info', `join ${message.topic} refused: ${reason}`)
   await session.ctx.sleep(session.ctx.options.channelErrorBackoffMs)
   session.reply(message, 'error', { reason })
 }
@@ -55,6 +56,7 @@ export async function handleJoin(session: SocketSession, message: PhoenixMessage
   session.channels.set(topic, channel)
 
   session.reply(message, 'ok', { postgres_changes: bindingsReply(config.postgresChanges) })
+  session.ctx.log('info', `joined ${topic}${config.private ? ' (private)' : ''}${config.presence.enabled ? ', presence' : ''}${config.postgresChanges.length > 0 ? `, ${config.postgresChanges.length} postgres_changes binding(s)` : ''}`)
   if (channel.presenceEnabled && channel.canRead('presence')) channel.push('presence_state', room.presence.state())
   scheduleTokenCheck(session, channel)
   subscribeChanges(session, channel)

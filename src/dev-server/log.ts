@@ -12,8 +12,11 @@ export type DevServerLogger = (entry: DevServerLogEntry) => void
 
 export type Log = (level: LogLevel, message: string) => void
 
+/** The log of a server without a logger; hot paths compare against it to skip building messages. */
+export const NO_LOG: Log = () => {}
+
 export function createLog(logger: DevServerLogger | undefined): Log {
-  if (!logger) return () => {}
+  if (!logger) return NO_LOG
   return (level, message) => {
     try {
       logger({ level, message: redactSecrets(message) })

@@ -48,7 +48,19 @@ export interface DevServerOptions {
   maxPayloadBytes?: number
   /** Serve `POST /__faults/…` so another process can inject faults. @default false */
   faultEndpoint?: boolean
-  /** Where postgres_changes come from. @default none: bindings are acknowledged, no changes flow */
+  /**
+   * A real PostgreSQL (`postgres://user@host:port/db`) whose changes are read through logical
+   * replication with the `wal2json` plugin, as the real service does: the server needs
+   * `wal_level=logical` and wal2json installed; a temporary slot is created at start and dropped on
+   * close. Needs the `pg` package. @default none: the embedded PGlite database
+   */
+  databaseUrl?: string
+  /**
+   * `false`: no database at all; postgres_changes bindings are acknowledged and nothing flows.
+   * @default true: the embedded PGlite database (`@electric-sql/pglite`), started on first use
+   */
+  database?: boolean
+  /** Where postgres_changes come from, instead of the database. @default the database's changes */
   changeSource?: ChangeSource
   /** Receives log entries (secrets redacted). @default none */
   logger?: DevServerLogger

@@ -14,6 +14,8 @@ import { BodyTooLargeError, sendEmpty, sendJson } from './http-util.js'
 import { signJwt } from './jwt.js'
 import { createLog } from './log.js'
 import { resolveOptions, type DevServerOptions } from './options.js'
+import { openDatabase, type DatabaseChoice } from './postgres/database.js'
+import type { DevServerDatabase } from './postgres/sql-client.js'
 import { BATCH_PATH, handleBatchBroadcast, handleSingleBroadcast, SINGLE_PATH } from './rest.js'
 import { RoomRegistry } from './rooms.js'
 import { SocketSession } from './session.js'
@@ -31,6 +33,11 @@ export interface DevServer {
   /** Signs `claims` with HS256 and the server's secret, adding `iat` and `exp` (1 h ahead) unless given. */
   signToken(claims: Readonly<Record<string, unknown>>): string
   readonly faults: DevServerFaults
+  /**
+   * The database behind postgres_changes: rows written here arrive as changes. The embedded PGlite
+   * starts on the first call; with `database: false` or a `changeSource` every call rejects.
+   */
+  readonly db: DevServerDatabase
   /** Drops every socket and stops listening. Idempotent. */
   close(): Promise<void>
 }
@@ -38,8 +45,12 @@ export interface DevServer {
 const TEN_YEARS_S = 10 * 365 * 24 * 3600
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const resolved = resolveOptions(options, () => randomBytes(32).toString('hex'))
   const log = createLog(options.logger)
+  const choice: DatabaseChoice =
+    options.changeSource || options.database === false ? { kind: 'none' } : options.databaseUrl ? { kind: 'postgres', databaseUrl: options.databaseUrl } : { kind: 'pglite' }
+  const database = await openDatabase(choice, log)
+  const configured = resolveOptions(options, () => randomBytes(32).toString('hex'))
+  const resolved = choice.kind === 'none' ? configured : { ...configured, changeSource: database.hub }
   const faults = new Faults()
   const rooms = new RoomRegistry()
   const sessions = new Set<SocketSession>()
@@ -143,6 +154,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       http.off('error', reject)
       resolve()
     })
+  }).catch(async (error: unknown) => {
+    await database.close()
+    throw error
   })
   const port = (http.address() as AddressInfo).port
   const hostInUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
@@ -165,10 +179,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()))
       http.closeAllConnections()
       await stopped
+      await database.close()
     })()
     return closed
   }
 
   log('info', `listening on ${url}`)
-  return { url, websocketUrl: `${url.replace(/^http/, 'ws')}/realtime/v1/websocket`, port, apikey, jwtSecret: resolved.jwtSecret, signToken, faults, close }
+  return { url, websocketUrl: `${url.replace(/^http/, 'ws')}/realtime/v1/websocket`, port, apikey, jwtSecret: resolved.jwtSecret, signToken, faults, db: database.db, close }
 }

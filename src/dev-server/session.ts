@@ -33,6 +33,7 @@ export class SocketSession {
     ws.on('close', () => this.dispose())
     // Oversized frames (ws closes with 1009), bad UTF-8, resets: the socket goes, the server stays.
     ws.on('error', (error) => this.ctx.log('warn', `socket error: ${error.message}`))
+    this.ctx.log('info', `socket connected (vsn ${vsn}, role ${String(connectToken.claims.role)})`)
     this.#armIdle()
   }
 
@@ -139,6 +140,7 @@ export class SocketSession {
   dispose(): void {
     if (this.#closed) return
     this.#closed = true
+    this.ctx.log('info', `socket closed (${this.channels.size} channel(s) joined)`)
     if (this.#idle) clearTimeout(this.#idle)
     for (const timer of this.#delayed) clearTimeout(timer)
     this.#delayed.clear()

@@ -9,8 +9,9 @@ export interface Harness {
   close(): Promise<void>
 }
 
+/** Protocol tests run without the embedded database (its start-up costs seconds); database tests ask for it. */
 export async function harness(options: DevServerOptions = {}): Promise<Harness> {
-  const server = await startDevServer(options)
+  const server = await startDevServer({ database: false, ...options })
   const clients = new Set<RawClient>()
   return {
     server,

@@ -7,6 +7,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import WebSocket from 'ws'
 import { startDevServer, type DevServer } from '../../src/dev-server/index.js'
+import { disconnect } from '../helpers/realtime-js.js'
 
 const interop = suite('dev-server with realtime-js')
 const nowS = (): number => Math.floor(Date.now() / 1000)
@@ -37,26 +38,6 @@ async function run(body: (ctx: Ctx) => Promise<void>): Promise<void> {
   }
 }
 
-/**
- * Removes every channel and disconnects. realtime-js 2.119.1's `disconnect()` arms a 10 s
- * `setTimeout` (its "did not close in time" fallback) that it never clears; it is created
- * synchronously inside the call, so it is unref'd here to keep it from holding the test process.
- */
-async function disconnect(c: RealtimeClient): Promise<void> {
-  for (const channel of c.getChannels()) {
-    await channel.unsubscribe()
-    channel.teardown()
-  }
-  const original = globalThis.setTimeout
-  globalThis.setTimeout = ((handler: () => void, ms?: number) => original(handler, ms).unref()) as typeof setTimeout
-  let done: Promise<unknown>
-  try {
-    done = c.disconnect()
-  } finally {
-    globalThis.setTimeout = original
-  }
-  await done
-}
 
 /** Resolves on SUBSCRIBED, rejects on anything else (with the status and error). */
 function subscribed(channel: RealtimeChannel): Promise<void> {

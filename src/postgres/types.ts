@@ -1,0 +1,301 @@
+/**
+ * `PostgresTypes`: column values of a postgres change → JavaScript values, as a pure table keyed by
+ * the column's catalog type name (`int4`, `_text`, `timestamptz` …). Values arrive JSON-typed from
+ * the real server (`to_jsonb` forms: numbers, booleans, JSON arrays, nested JSON) or as Postgres
+ * text (`t`, `{1,2}`, `[1,10)`); both convert. Nothing here throws: a value a converter does not
+ * recognise is returned unchanged, and `null` stays `null`.
+ */
+import { parseArrayLiteral, type ArrayLiteralNode } from './array-literal.js'
+import { normaliseDate, normaliseTimestamp, normaliseTimestamptz } from './dates.js'
+import { exactRecords, mayHaveRoundedNumbers, type ExactRecord, type ExactRecords } from './exact-json.js'
+import { parseLossless } from './lossless-json.js'
+import { ExactNumberText, isExactDouble, isIntegerText, numberText } from './numbers.js'
+import { parseMultirangeLiteral, parseRangeLiteral, type RangeLiteral } from './range-literal.js'
+
+export { ExactNumberText } from './numbers.js'
+export type { ChangeNumbers, ExactRecord, ExactRecords } from './exact-json.js'
+
+export interface PostgresConvertOptions {
+  /**
+   * How int8 and numeric values that a double cannot hold exactly come back.
+   * `'string'`: int8 is a number while it is a safe integer, else its digits as a string; numeric
+   * is a number when the double is exact, else a string. `'bigint'`: every int8 is a `bigint`;
+   * an integral numeric too big for a double is a `bigint`, a fractional one a string.
+   * @default 'string'
+   */
+  readonly exact?: 'string' | 'bigint'
+  /**
+   * `date`, `timestamp` and `timestamptz` as normalised ISO strings (microseconds kept) or as
+   * `Date` objects (milliseconds; `timestamp` and `date` read as UTC).
+   * @default 'string'
+   */
+  readonly dates?: 'string' | 'date'
+}
+
+/** A range column (`int4range`, `tstzrange` …): bounds converted by the range's element type. */
+export interface PostgresRange<T = unknown> {
+  readonly empty: boolean
+  /** `null` when unbounded (or empty). */
+  readonly lower: T | null
+  readonly upper: T | null
+  readonly lowerInclusive: boolean
+  readonly upperInclusive: boolean
+}
+
+/** One entry of a change's `columns`. */
+export interface PostgresColumn {
+  readonly name: string
+  readonly type: string
+}
+
+interface Resolved {
+  readonly bigint: boolean
+  readonly asDate: boolean
+}
+
+/** `fromText`: the value is Postgres text output (an array element, a string form), not `to_jsonb`. */
+type Converter = (value: unknown, options: Resolved, fromText: boolean) => unknown
+
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { t: true, true: true, f: false, false: false }
+
+const toBoolean: Converter = (value) => {
+  if (typeof value !== 'string') return value
+  const known = BOOLEAN_TEXT[value.toLowerCase()]
+  return known ?? value
+}
+
+/** int2, int4, oid, xid …: always within a double. */
+const toSmallInteger: Converter = (value) => {
+  if (typeof value === 'string' && isIntegerText(value.trim())) return Number(value)
+  return value instanceof ExactNumberText ? value.text : value
+}
+
+/** float4 / float8: `NaN` and `±Infinity` arrive as strings even from `to_jsonb`. */
+const toFloat: Converter = (value) => {
+  if (value instanceof ExactNumberText) return Number(value.text)
+  if (typeof value !== 'string') return value
+  const text = value.trim()
+  if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return Number(text)
+  const number = numberText(text)
+  return number === null ? value : Number(number)
+}
+
+const toInt8: Converter = (value, options) => {
+  // A JSON number was rounded (or not) before it got here; only `bigint` mode changes its type.
+  if (typeof value === 'number') return options.bigint && Number.isInteger(value) ? BigInt(value) : value
+  const text = typeof value === 'string' ? value.trim() : numberText(value)
+  if (text === null || !isIntegerText(text)) return value
+  if (options.bigint) return BigInt(text)
+  return isExactDouble(text) ? Number(text) : text.replace(/^\+/, '')
+}
+
+const toNumeric: Converter = (value, options) => {
+  if (typeof value === 'number') return value
+  const text = typeof value === 'string' ? value.trim() : numberText(value)
+  if (text === null) return value
+  if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return Number(text)
+  if (numberText(text) === null) return value
+  if (isExactDouble(text)) return Number(text)
+  return options.bigint && isIntegerText(text) ? BigInt(text) : text
+}
+
+/**
+ * json / jsonb from the server are already decoded JSON, so a string is a JSON string and stays one
+ * (realtime-js would decode `"123"` a second time). Inside array text, elements are JSON text.
+ * Numbers inside follow JSON semantics (doubles): exact digits are only read for int8 / numeric.
+ */
+const toJson: Converter = (value, _options, fromText) => {
+  if (value instanceof ExactNumberText) return Number(value.text)
+  if (!fromText || typeof value !== 'string') return value
+  try {
+    return JSON.parse(value) as unknown
+  } catch {
+    return value
+  }
+}
+
+function dates(normalise: (text: string, asDate: boolean) => string | Date | undefined): Converter {
+  return (value, options) => (typeof value === 'string' ? (normalise(value.trim(), options.asDate) ?? value) : value)
+}
+
+const unchanged: Converter = (value) => (value instanceof ExactNumberText ? value.text : value)
+
+function range(element: Converter): Converter {
+  return (value, options) => {
+    if (typeof value !== 'string') return value
+    const parsed = parseRangeLiteral(value)
+    return parsed ? convertRange(parsed, element, options) : value
+  }
+}
+
+function multirange(element: Converter): Converter {
+  return (value, options) => {
+    if (typeof value !== 'string') return value
+    const parsed = parseMultirangeLiteral(value)
+    return parsed ? parsed.map((item) => convertRange(item, element, options)) : value
+  }
+}
+
+function convertRange(parsed: RangeLiteral, element: Converter, options: Resolved): PostgresRange {
+  const bound = (text: string | null): unknown => (text === null ? null : element(text, options, true))
+  return { ...parsed, lower: bound(parsed.lower), upper: bound(parsed.upper) }
+}
+
+const timestamptz = dates(normaliseTimestamptz)
+const timestamp = dates(normaliseTimestamp)
+const date = dates(normaliseDate)
+
+/**
+ * The conversion table. Types not listed (text, varchar, bpchar, uuid, time, interval, bytea,
+ * money, enums, composites, unknown names) keep their value.
+ */
+const TABLE: Readonly<Record<string, Converter>> = {
+  bool: toBoolean,
+  int2: toSmallInteger,
+  int4: toSmallInteger,
+  oid: toSmallInteger,
+  xid: toSmallInteger,
+  cid: toSmallInteger,
+  int8: toInt8,
+  float4: toFloat,
+  float8: toFloat,
+  numeric: toNumeric,
+  json: toJson,
+  jsonb: toJson,
+  date,
+  timestamp,
+  timestamptz,
+  int4range: range(toSmallInteger),
+  int8range: range(toInt8),
+  numrange: range(toNumeric),
+  daterange: range(date),
+  tsrange: range(timestamp),
+  tstzrange: range(timestamptz),
+  int4multirange: multirange(toSmallInteger),
+  int8multirange: multirange(toInt8),
+  nummultirange: multirange(toNumeric),
+  datemultirange: multirange(date),
+  tsmultirange: multirange(timestamp),
+  tstzmultirange: multirange(timestamptz),
+}
+
+const CONVERTERS: ReadonlyMap<string, Converter> = new Map(Object.entries(TABLE))
+
+function converterFor(type: string): Converter {
+  return CONVERTERS.get(type) ?? unchanged
+}
+
+/** Array types are the element type prefixed with `_` (`_int4`, `_text`, `_mood`). */
+function convertArray(elementType: string, value: unknown, options: Resolved): unknown {
+  const element = converterFor(elementType)
+  if (Array.isArray(value)) return convertJsonArray(value, element, options)
+  if (typeof value !== 'string') return value
+  // `box` is the one built-in type whose array delimiter is `;`.
+  const parsed = parseArrayLiteral(value, elementType === 'box' ? ';' : ',')
+  return parsed === undefined ? value : convertLiteral(parsed, element, options)
+}
+
+/** Elements converted; the array itself is returned when no element changes (the usual case). */
+function convertJsonArray(items: readonly unknown[], element: Converter, options: Resolved): unknown[] {
+  let out: unknown[] | null = null
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i]
+    const converted = item === null ? null : Array.isArray(item) ? convertJsonArray(item, element, options) : element(item, options, false)
+    if (out === null && converted !== item) out = items.slice(0, i)
+    out?.push(converted)
+  }
+  return out ?? (items as unknown[])
+}
+
+function convertLiteral(nodes: readonly ArrayLiteralNode[], element: Converter, options: Resolved): unknown[] {
+  return nodes.map((node) => (node === null ? null : Array.isArray(node) ? convertLiteral(node, element, options) : element(node, options, true)))
+}
+
+function resolve(options: PostgresConvertOptions | undefined): Resolved {
+  if (!options) return DEFAULTS
+  return { bigint: options.exact === 'bigint', asDate: options.dates === 'date' }
+}
+
+const DEFAULTS: Resolved = { bigint: false, asDate: false }
+
+function convertResolved(type: string, value: unknown, resolved: Resolved): unknown {
+  if (value === null || value === undefined) return value
+  if (typeof type !== 'string') return unchanged(value, resolved, false)
+  if (type.charCodeAt(0) === 0x5f /* _ */) return convertArray(type.slice(1), value, resolved)
+  return converterFor(type)(value, resolved, false)
+}
+
+/** Converts one value of a column whose catalog type name is `type`. */
+function convertColumn(type: string, value: unknown, options?: PostgresConvertOptions): unknown {
+  return convertResolved(type, value, resolve(options))
+}
+
+/** Column types whose JSON numbers `JSON.parse` may round; `exactRecords` supplies their digits. */
+const EXACT_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', '_int8', '_numeric'])
+
+/**
+ * Converts every field of `record` by the type of the column of the same name (fields without a
+ * column are copied unchanged). `exact`, from `exactRecords`, replaces int8 / numeric fields whose
+ * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
+ */
+function convertRecord(
+  columns: readonly PostgresColumn[] | null | undefined,
+  record: unknown,
+  options?: PostgresConvertOptions,
+  exact?: ExactRecord | null,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return out
+  const resolved = resolve(options)
+  const fields = record as Record<string, unknown>
+  let typed = 0
+  if (Array.isArray(columns)) {
+    for (const column of columns) {
+      const name = column?.name
+      if (typeof name !== 'string' || !Object.hasOwn(fields, name)) continue
+      typed += 1
+      const source = exact && EXACT_TYPES.has(column.type) && Object.hasOwn(exact, name) ? exact[name] : fields[name]
+      setField(out, name, convertResolved(column.type, source, resolved))
+    }
+  }
+  // Fields without a column, copied as they are (realtime-js does the same).
+  const names = Object.keys(fields)
+  if (typed !== names.length) for (const name of names) if (!Object.hasOwn(out, name)) setField(out, name, unchanged(fields[name], resolved, false))
+  return out
+}
+
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  // Column names come from the wire: `__proto__` must stay an ordinary key, not the prototype.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
+}
+
+/** A change's `data` as the server sends it (protocol.md §7.3). */
+export interface PostgresChangeData {
+  readonly type?: string
+  readonly columns?: readonly PostgresColumn[] | null
+  readonly record?: unknown
+  readonly old_record?: unknown
+}
+
+/** `new` and `old` as realtime-js shapes them: `{}` when the change type has no such record. */
+function convertChange(data: PostgresChangeData, options?: PostgresConvertOptions, exact?: ExactRecords | null): { new: Record<string, unknown>; old: Record<string, unknown> } {
+  const type = typeof data.type === 'string' ? data.type.toUpperCase() : ''
+  return {
+    new: type === 'INSERT' || type === 'UPDATE' ? convertRecord(data.columns, data.record, options, exact?.record) : {},
+    old: type === 'UPDATE' || type === 'DELETE' ? convertRecord(data.columns, data.old_record, options, exact?.old_record) : {},
+  }
+}
+
+/** The type names the table converts; everything else is returned unchanged. */
+const CONVERTED_TYPES: readonly string[] = Object.freeze(Object.keys(TABLE))
+
+export const PostgresTypes = Object.freeze({
+  convertColumn,
+  convertRecord,
+  convertChange,
+  exactRecords,
+  mayHaveRoundedNumbers,
+  parseLossless,
+  CONVERTED_TYPES,
+})
