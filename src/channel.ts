@@ -7,6 +7,9 @@
 import { channelStateOf, type ChannelActorRef } from '../machines/channel/channel.machine.js'
 import { channelConfig, isDefaultConfigInput, type ChannelCommand, type ChannelConfigInput, type ChannelEmitted, type ChannelStateName } from '../machines/channel/contract.js'
 import { describeResponse } from '../machines/channel/pushes.js'
+import { PostgresChangeListeners, type PostgresChangeCallback } from './postgres/changes.js'
+import { normalizeBinding, type PostgresChangesBinding } from './postgres/filter.js'
+import type { PostgresConvertOptions } from './postgres/types.js'
 import type { AckOutcome, PushOutcomes } from './push-outcomes.js'
 import { BroadcastListeners, type BroadcastCallback, type BroadcastMessage } from './broadcast-listeners.js'
 import { RealtimeError } from './errors.js'
@@ -45,6 +48,8 @@ export interface ChannelHost {
   makeRef(): string
   /** The outcomes of pushes someone waits for (acks, presence). */
   readonly outcomes: PushOutcomes
+  /** How postgres change values are converted. */
+  readonly postgresTypes: PostgresConvertOptions | undefined
   emit(event: RealtimeEvent): void
   hasListeners(): boolean
   reportListenerError(topic: string, error: unknown): void
@@ -66,12 +71,20 @@ export function normalizeTopic(topic: string): string {
 /** The options of a channel created without any: one frozen object shared by all of them (issue 6: heap per channel). */
 const NO_OPTIONS: ChannelConfigInput = Object.freeze({})
 
+/**
+ * The options as one join config input; postgres_changes bindings are checked here, before any join.
+ * @throws RealtimeError `invalid_argument` for a bad binding or filter.
+ */
 export function mergeChannelOptions(options: ChannelOptions = {}): ChannelConfigInput {
   const { config = {}, ...direct } = options
   const merged: ChannelConfigInput = { ...config }
   if (direct.broadcast) merged.broadcast = { ...config.broadcast, ...direct.broadcast }
   if (direct.presence) merged.presence = { ...config.presence, ...direct.presence }
-  if (direct.postgres_changes) merged.postgres_changes = direct.postgres_changes
+  const bindings = direct.postgres_changes ?? config.postgres_changes
+  if (bindings !== undefined) {
+    if (!Array.isArray(bindings)) throw new RealtimeError('invalid_argument', 'postgres_changes must be an array of bindings', { postgres_changes: bindings })
+    merged.postgres_changes = bindings.map(normalizeBinding)
+  }
   if (direct.private !== undefined) merged.private = direct.private
   return isDefaultConfigInput(merged) ? NO_OPTIONS : merged
 }
@@ -102,6 +115,7 @@ export class RealtimeChannel implements RouteTarget {
   private waiters: Set<Waiter> | null = null
   private presenceOrNull: ChannelPresence | null = null
   private presenceWired = false
+  private changesOrNull: PostgresChangeListeners | null = null
   /** The options `channel()` was called with (a second call must ask for the same). */
   readonly createdWith: ChannelConfigInput
 
@@ -115,6 +129,10 @@ export class RealtimeChannel implements RouteTarget {
     this.createdWith = config
     // A presence key (or `enabled`) turns presence on: its frames reach the store from the first join.
     if (channelConfig(config).presence.enabled) this.wirePresence()
+  }
+
+  private get changes(): PostgresChangeListeners {
+    return (this.changesOrNull ??= new PostgresChangeListeners())
   }
 
   private get broadcasts(): BroadcastListeners {
@@ -169,8 +187,19 @@ export class RealtimeChannel implements RouteTarget {
    * Returns an idempotent disposer.
    */
   on<E extends PresenceListenEvent>(type: 'presence', filter: { event: E }, callback: (payload: PresencePayloadOf<E>) => void): () => void
-  on(type: 'broadcast' | 'presence', filter: { event: string }, callback: (payload: never) => void): () => void {
+  /**
+   * Listen to database changes: `{ event: 'INSERT' | 'UPDATE' | 'DELETE' | '*' (or 'insert' … 'all'),
+   * schema, table?, filter? }` with a `column=op.value` filter (eq, neq, lt, lte, gt, gte, in; see
+   * `PostgresFilter`). The callback gets realtime-js's `{ schema, table, commit_timestamp, eventType,
+   * new, old, errors }`, values converted by `PostgresTypes`. Bindings go into the join config, so
+   * add them before `subscribe()`: on a channel that is joining or joined this throws
+   * `invalid_argument` (realtime-js would rejoin behind your back; unsubscribe, add, subscribe again).
+   * Returns an idempotent disposer.
+   */
+  on(type: 'postgres_changes', filter: PostgresChangesBinding, callback: PostgresChangeCallback): () => void
+  on(type: 'broadcast' | 'presence' | 'postgres_changes', filter: { event: string }, callback: (payload: never) => void): () => void {
     if (type === 'broadcast') return this.broadcasts.add(filter?.event, callback as BroadcastCallback)
+    if (type === 'postgres_changes') return this.onChanges(filter, callback as PostgresChangeCallback)
     if (type !== 'presence') throw new RealtimeError('invalid_argument', `on('${String(type)}') is not supported by this channel yet`, { type })
     const dispose = this.presence.listeners.add(filter?.event as PresenceListenEvent, callback as (payload: PresencePayloadOf<'*'>) => void)
     try {
@@ -334,10 +363,46 @@ export class RealtimeChannel implements RouteTarget {
     }
   }
 
-  /** @internal A data frame from the router (broadcasts only while joined). */
-  dispatchData(message: PhoenixMessage): void {
+  /** @internal A data frame from the router (broadcasts only while joined; `raw`: a postgres_changes frame's text). */
+  dispatchData(message: PhoenixMessage, raw?: string): void {
     if (message.event === 'broadcast') this.dispatchBroadcast(message.payload as BroadcastPayload)
+    else if (message.event === 'postgres_changes') this.dispatchChange(message, raw)
     else this.frameHandlers?.get(message.event)?.(message)
+  }
+
+  private dispatchChange(message: PhoenixMessage, raw: string | undefined): void {
+    const bindings = this.actor?.getSnapshot().context.bindingIds ?? []
+    const result = this.changes.deliver(message, { topic: this.topic, bindingIds: bindings, raw, options: this.host.postgresTypes }, this.onListenerError)
+    if (result instanceof RealtimeError) {
+      this.host.emit({ type: 'error', error: result, topic: this.topic })
+      return
+    }
+    if (this.host.hasListeners()) {
+      const kind = result.eventType === 'INSERT' ? 'insert' : result.eventType === 'UPDATE' ? 'update' : 'delete'
+      this.host.emit({ type: 'postgres_changes', kind, topic: this.topic, payload: result })
+    }
+  }
+
+  /** A binding added before the join: into the join config (once per distinct binding), and a listener on it. */
+  private onChanges(filter: unknown, callback: PostgresChangeCallback): () => void {
+    if (typeof callback !== 'function') throw new RealtimeError('invalid_argument', "on('postgres_changes'): the callback must be a function", { topic: this.topic })
+    const binding = normalizeBinding(filter)
+    const state = this.state
+    if (state !== 'closed') {
+      throw new RealtimeError('invalid_argument', `on('postgres_changes') on ${this.topic}: add bindings before subscribe() (the channel is ${state}; unsubscribe, add, subscribe again)`, {
+        topic: this.topic,
+        state,
+      })
+    }
+    const current = this.currentConfig.postgres_changes ?? []
+    let index = current.findIndex((existing) => JSON.stringify(existing) === JSON.stringify(binding))
+    if (index < 0) {
+      index = current.length
+      const postgres_changes = [...current, binding]
+      this.currentConfig = { ...this.currentConfig, postgres_changes }
+      this.tell({ type: 'configure', config: { postgres_changes } })
+    }
+    return this.changes.add(index, binding.event, callback)
   }
 
   private dispatchBroadcast(payload: BroadcastPayload): void {

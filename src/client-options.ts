@@ -4,6 +4,7 @@ import type { HeartbeatStatus } from '../machines/connection/contract.js'
 import type { ConnectionMachine } from '../machines/connection/connection.machine.js'
 import { RealtimeError } from './errors.js'
 import type { Logger, RealtimeEventListener } from './events.js'
+import type { PostgresConvertOptions } from './postgres/types.js'
 import { VSN_1, VSN_2, type Vsn } from './protocol/types.js'
 import type { ConnectionOptions, ConnectionWiring } from './connection.js'
 
@@ -43,6 +44,11 @@ export interface RealtimeClientOptions extends ConnectionOptions {
   systemId?: string
   /** `fetch` for `httpSend`. @default globalThis.fetch */
   fetch?: typeof fetch
+  /**
+   * How postgres change values become JavaScript values (`PostgresTypes`): int8 / numeric beyond a
+   * double as exact strings or `bigint`s, dates as ISO strings or `Date`s. @default { exact: 'string', dates: 'string' }
+   */
+  postgresTypes?: PostgresConvertOptions
   /** Testing: XState clock for every timer of the machines (e.g. `SimulatedClock`). */
   clock?: XStateClock
   /**

@@ -61,7 +61,7 @@ export class RealtimeClient {
     const route = createRouter((topic) => this.channels.get(topic))
     const clock = options.clock
     const now = clock?.now !== undefined ? (): number => clock.now!() : Date.now
-    const deliver = (message: PhoenixMessage): void => route(message)
+    const deliver = (message: PhoenixMessage, _system?: unknown, raw?: string): void => route(message, raw)
     const logic = createRealtimeLogic({ ...options, deliver, now })
     const connection = typeof options.connectionLogic === 'function' ? options.connectionLogic({ deliver, now }) : options.connectionLogic
     const input = {
@@ -259,6 +259,7 @@ export class RealtimeClient {
   private createHost(): ChannelHost {
     return {
       vsn: this.vsn,
+      postgresTypes: this.options.postgresTypes,
       connect: () => {
         const state = this.connectionState()
         if (state !== 'open' && state !== 'connecting') this.actor.send({ type: 'connect' })

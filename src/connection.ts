@@ -59,7 +59,7 @@ export interface ConnectionOptions {
 /** What the connection logic needs besides the options: where inbound frames go, and the clock. */
 export interface ConnectionWiring {
   /** The router: every decoded inbound frame except heartbeat replies (with the actor system it came in). */
-  deliver?: (message: PhoenixMessage, system: AnyActorRef['system']) => void
+  deliver?: (message: PhoenixMessage, system: AnyActorRef['system'], raw?: string) => void
   /** Clock for heartbeat round trips. @default Date.now */
   now?: () => number
 }

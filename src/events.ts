@@ -6,6 +6,7 @@
 import type { ChannelStateName } from '../machines/channel/contract.js'
 import type { ConnectionStateName, HeartbeatStatus } from '../machines/connection/contract.js'
 import type { RealtimeError } from './errors.js'
+import type { PostgresChangePayload } from './postgres/changes.js'
 import type { PresenceEntry } from './presence/types.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -22,17 +23,8 @@ export type RealtimeEvent =
   | { type: 'presence'; kind: 'sync'; topic: string; event: 'sync' }
   | { type: 'presence'; kind: 'join'; topic: string; event: 'join'; key: string; currentPresences: PresenceEntry[]; newPresences: PresenceEntry[] }
   | { type: 'presence'; kind: 'leave'; topic: string; event: 'leave'; key: string; currentPresences: PresenceEntry[]; leftPresences: PresenceEntry[] }
-  | {
-      type: 'postgres_changes'
-      topic: string
-      eventType: 'INSERT' | 'UPDATE' | 'DELETE'
-      schema: string
-      table: string
-      commit_timestamp: string
-      new: Record<string, unknown>
-      old: Record<string, unknown>
-      errors: unknown
-    }
+  /** One database change of a channel with postgres_changes bindings; `payload` is realtime-js's shape. */
+  | { type: 'postgres_changes'; kind: 'insert' | 'update' | 'delete'; topic: string; payload: PostgresChangePayload }
   | { type: 'connection'; kind: 'state_change'; old: ConnectionStateName; new: ConnectionStateName }
   | { type: 'connection'; kind: 'heartbeat'; status: HeartbeatStatus; rttMs?: number }
   | { type: 'channel'; kind: 'state_change'; topic: string; old: ChannelStateName; new: ChannelStateName }

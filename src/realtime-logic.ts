@@ -21,21 +21,21 @@ export interface RealtimeLogicOptions extends Partial<ConnectionOptions> {
    */
   onData?: (message: PhoenixMessage) => void
   /** Replaces the router: every decoded inbound frame except heartbeat replies. */
-  deliver?: (message: PhoenixMessage, system: AnyActorRef['system']) => void
+  deliver?: (message: PhoenixMessage, system: AnyActorRef['system'], raw?: string) => void
   /** Clock for heartbeat round trips and rejoin gaps, in ms. @default Date.now */
   now?: () => number
 }
 
 /** A router that finds channel actors in the actor system by their topic's systemId. */
-function systemRouter(onData: (message: PhoenixMessage) => void): (message: PhoenixMessage, system: AnyActorRef['system']) => void {
+function systemRouter(onData: (message: PhoenixMessage) => void): (message: PhoenixMessage, system: AnyActorRef['system'], raw?: string) => void {
   let system: AnyActorRef['system'] | null = null
   const route = createRouter((topic): RouteTarget | undefined => {
     const actorRef = system?.get(channelSystemId(topic)) as ChannelActorRef | undefined
     return actorRef === undefined ? undefined : { actorRef, dispatchData: onData }
   })
-  return (message, actorSystem) => {
+  return (message, actorSystem, raw) => {
     system = actorSystem
-    route(message)
+    route(message, raw)
   }
 }
 

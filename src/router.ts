@@ -13,13 +13,13 @@ import type { PhoenixMessage } from './protocol/types.js'
 export interface RouteTarget {
   /** The channel actor of the current incarnation of the topic. */
   readonly actorRef: ChannelActorRef | null
-  /** A data frame of this channel; broadcasts only arrive while the channel is joined. */
-  dispatchData(message: PhoenixMessage): void
+  /** A data frame of this channel (`raw`: the text of a postgres_changes frame); broadcasts only while joined. */
+  dispatchData(message: PhoenixMessage, raw?: string): void
 }
 
 /** The router over `lookup` (the facade's channel table, or the actor system for XState apps). */
-export function createRouter(lookup: (topic: string) => RouteTarget | undefined): (message: PhoenixMessage) => void {
-  return (message) => {
+export function createRouter(lookup: (topic: string) => RouteTarget | undefined): (message: PhoenixMessage, raw?: string) => void {
+  return (message, raw) => {
     const target = lookup(message.topic)
     const actor = target?.actorRef
     if (target === undefined || actor == null) return
@@ -32,7 +32,7 @@ export function createRouter(lookup: (topic: string) => RouteTarget | undefined)
       return
     }
     if (!isLifecycleFrame(message.event)) {
-      target.dispatchData(message)
+      target.dispatchData(message, raw)
       return
     }
     const event = classifyLifecycleFrame(message, joinRef)

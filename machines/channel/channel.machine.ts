@@ -21,7 +21,7 @@ function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
 
-function fail(why: 'joinTimeout' | 'joinError' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose') {
+function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose') {
   return { type: 'fail', params: { why } } as const
 }
 
@@ -38,6 +38,7 @@ const machine = channelSetup.createMachine({
     config: channelConfig(input.config),
     accessToken: input.accessToken ?? null,
     joinRef: null,
+    bindingIds: [],
     refSeq: 0,
     attempts: 0,
     buffer: [],
@@ -134,7 +135,15 @@ const machine = channelSetup.createMachine({
             push: { actions: 'bufferPush' },
             track: { actions: ['rememberTracking', 'bufferPush'] },
             untrack: { actions: ['rememberTracking', 'bufferPush'] },
-            JOIN_OK: { target: 'joined', actions: announce('joining', 'joined') },
+            JOIN_OK: [
+              // The server's bindings are not ours: no change could be routed, so the channel leaves and stops (not retried).
+              {
+                guard: 'bindingsMismatch',
+                target: 'errored.halted',
+                actions: [fail('bindingsMismatch'), 'newRef', { type: 'transmit', params: abandonJoinFrames }, announce('joining', 'errored')],
+              },
+              { target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
+            ],
             JOIN_ERROR: [
               { guard: 'isFinalJoinError', target: 'errored.halted', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
               { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },

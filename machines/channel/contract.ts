@@ -23,6 +23,23 @@ export interface ChannelConfig {
   private: boolean
 }
 
+/** The ids the join reply gives the bindings, when they match (protocol.md §4.3); null on a mismatch. */
+export function bindingIdsOf(bindings: readonly PostgresChangesFilter[], response: unknown): number[] | null {
+  const answered = (response as { postgres_changes?: unknown } | null)?.postgres_changes
+  if (answered === undefined) return bindings.length === 0 ? [] : null
+  if (!Array.isArray(answered) || answered.length !== bindings.length) return null
+  const ids: number[] = []
+  for (let i = 0; i < bindings.length; i++) {
+    const mine = bindings[i]!
+    const theirs = answered[i] as Partial<PostgresChangesFilter> & { id?: unknown }
+    const same =
+      theirs?.event === mine.event && theirs.schema === mine.schema && (theirs.table ?? undefined) === (mine.table ?? undefined) && (theirs.filter ?? undefined) === (mine.filter ?? undefined)
+    if (!same || typeof theirs.id !== 'number') return null
+    ids.push(theirs.id)
+  }
+  return ids
+}
+
 /** What a user may pass; everything missing takes the realtime-js default. */
 export interface ChannelConfigInput {
   broadcast?: { self?: boolean; ack?: boolean }
@@ -104,6 +121,8 @@ export interface ChannelContext {
   accessToken: string | null
   /** Ref of the current join push; every frame with another non-null join ref is stale. */
   joinRef: string | null
+  /** The server's ids of `config.postgres_changes`, in the same order, from the last join reply. */
+  bindingIds: number[]
   /** The last ref this channel made (joins, leaves, token pushes, re-tracks); refs callers give are theirs. */
   refSeq: number
   /** Consecutive failed joins since the last success or socket open; indexes the rejoin delays. */

@@ -8,6 +8,7 @@ import { assign, emit, enqueueActions, setup, stateIn, type EventObject } from '
 import { RealtimeError } from '../../src/errors.js'
 import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
 import {
+  bindingIdsOf,
   channelConfig,
   DEFAULT_TIMEOUT_MS,
   type ChannelContext,
@@ -50,6 +51,7 @@ export const channelSetup = setup({
     removing: stateIn({ membership: 'removing' }),
     expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
+    bindingsMismatch: ({ context, event }) => event.type === 'JOIN_OK' && bindingIdsOf(context.config.postgres_changes, event.response) === null,
     isNewToken: ({ context, event }) => event.type === 'setAuth' && event.token !== null && event.token !== context.accessToken,
     isLeaveReply: ({ context, event }) => event.type === 'REPLY' && findRef(context.inFlight, event.ref)?.kind === 'leave',
   },
@@ -83,6 +85,11 @@ export const channelSetup = setup({
     /** A ref for a frame nobody answers (the token push, the leave after a join timeout). */
     newRef: assign(({ context }) => ({ refSeq: context.refSeq + 1 })),
     forgetJoin: assign({ joinRef: null }),
+    /** The ids the server gave our postgres_changes bindings: the router matches changes with them. */
+    recordBindings: assign(({ context, event }) => {
+      if (event.type !== 'JOIN_OK' || context.config.postgres_changes.length === 0) return {}
+      return { bindingIds: bindingIdsOf(context.config.postgres_changes, event.response) ?? [] }
+    }),
     joinSucceeded: assign({ attempts: 0, error: null, gapSince: null, joinTimeoutMs: null }),
     countFailure: assign(({ context }) => ({ attempts: context.attempts + 1 })),
     resetAttempts: assign({ attempts: 0 }),
@@ -102,7 +109,7 @@ export const channelSetup = setup({
     updateToken: assign(({ context, event }) => (event.type === 'setAuth' && event.token !== context.accessToken ? { accessToken: event.token } : {})),
 
     // ── why the channel is not joined: recorded, and reported as an `error` event ──
-    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' }) => {
+    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' }) => {
       const { topic } = context
       let error: RealtimeError
       switch (params.why) {
@@ -115,6 +122,11 @@ export const channelSetup = setup({
           const joinFailure = classifyJoinError(event.type === 'JOIN_ERROR' ? event.response : undefined)
           const metadata = { topic, reason: joinFailure.reason, reasonCode: joinFailure.code, final: joinFailure.final }
           error = new RealtimeError('join_failed', `joining ${topic} failed: ${joinFailure.reason}`, metadata)
+          break
+        }
+        case 'bindingsMismatch': {
+          const reason = 'mismatch between server and client bindings for postgres changes'
+          error = new RealtimeError('join_failed', `joining ${topic} failed: ${reason}`, { topic, reason, reasonCode: null, final: true })
           break
         }
         case 'serverError':

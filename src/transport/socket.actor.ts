@@ -19,8 +19,11 @@ export interface SocketActorOptions {
   url?: string
   logLevel?: LogLevel
   transport?: WebSocketConstructor
-  /** Every decoded inbound frame except heartbeat replies, with the actor system it arrived in. */
-  deliver?: (message: PhoenixMessage, system: AnyActorRef['system']) => void
+  /**
+   * Every decoded inbound frame except heartbeat replies, with the actor system it arrived in; the
+   * frame's text too for `postgres_changes` (exact int8 / numeric values are read from it).
+   */
+  deliver?: (message: PhoenixMessage, system: AnyActorRef['system'], raw?: string) => void
 }
 
 /** The close code a browser reports for a connection that ended without a close frame. */
@@ -42,13 +45,13 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
       return () => {}
     }
 
-    const route = (message: PhoenixMessage): void => {
+    const route = (message: PhoenixMessage, raw: string | undefined): void => {
       if (message.topic === PHOENIX_TOPIC && message.event === ChannelEvent.reply) {
         send({ type: 'socket.heartbeatReply', ref: message.ref, status: replyStatus(message.payload) })
         return
       }
       try {
-        deliver?.(message, system)
+        deliver?.(message, system, raw)
       } catch (error) {
         send({ type: 'socket.error', error: new RealtimeError('listener_error', `deliver threw: ${describe(error)}`, { topic: message.topic, event: message.event }) })
       }
@@ -56,7 +59,7 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
 
     const onFrame = (frame: RawFrame): void => {
       const result = decodeServerFrame(frame, input.vsn)
-      if (result.ok) route(result.message)
+      if (result.ok) route(result.message, result.message.event === 'postgres_changes' && typeof frame === 'string' ? frame : undefined)
       else send({ type: 'socket.error', error: result.error })
     }
 
