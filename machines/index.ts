@@ -1,36 +1,48 @@
-// ── connection machine ──
+/**
+ * `realtime-xstate/machines`: the three statecharts, their contracts and policies, for XState apps
+ * that spawn, drive or inspect them. `createRealtimeLogic(options)` (from `realtime-xstate`) provides
+ * their I/O; these are pure.
+ */
+export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, CHANNEL_SYSTEM_ID_PREFIX, channelSystemId } from './system-ids.js'
+
+// ── connection ──
 export {
   connectionMachine,
+  connectionMachineWith,
   connectionStateOf,
-  reconnectDelayFor,
+  type ConnectionMachine,
+  type ConnectionActorRef,
+  type ConnectionSnapshot,
+  type ConnectionEnvironment,
+} from './connection/connection.machine.js'
+export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_TOKEN_TIMEOUT_MS,
   DEFAULT_SEND_BUFFER_SIZE,
-  DEFAULT_RECONNECT_DELAYS_MS,
-  type ConnectionMachine,
-  type ConnectionActorRef,
-  type ConnectionSnapshot,
   type ConnectionContext,
-  type ConnectionMachineEvent,
-  type SocketActorInput,
-  type SocketCommand,
-  type SocketEvent,
-} from './connection.machine.js'
+} from './connection/setup.js'
+export { reconnectDelayFor, DEFAULT_RECONNECT_DELAYS_MS } from './connection/reconnect-policy.js'
 export type {
   ConnectionStateName,
   ConnectionEvent,
+  ConnectionMachineEvent,
   ConnectionNotification,
   ConnectionEmitted,
   ConnectionInput,
   HeartbeatStatus,
   LifecycleSignal,
   ReconnectSchedule,
-} from './connection.types.js'
-// ── channel and root client machines ──
-export { channelMachine, channelStateOf, pushTimerId, rejoinDelayFor } from './channel.machine.js'
-export type { ChannelMachine, ChannelActorRef, ChannelSnapshot } from './channel.machine.js'
+  SocketActorInput,
+  SocketCommand,
+  SocketEvent,
+} from './connection/contract.js'
+
+// ── channel ──
+export { channelMachine, channelMachineWithClock, channelStateOf, type ChannelMachine, type ChannelActorRef, type ChannelSnapshot } from './channel/channel.machine.js'
+export { rejoinDelayFor } from './channel/setup.js'
+export { pushTimerId, presenceBody, type Push, type PushKind } from './channel/pushes.js'
 export {
   channelConfig,
   joinPayload,
@@ -42,30 +54,32 @@ export {
   type ChannelConfigInput,
   type ChannelInput,
   type ChannelContext,
+  type ChannelCommand,
   type ChannelEvent,
+  type ChannelFrameEvent,
+  type ChannelSocketEvent,
   type ChannelEmitted,
   type ChannelNotification,
   type ChannelPush,
   type ChannelTrack,
   type ChannelUntrack,
-  type BufferedPush,
   type JoinPayload,
   type PostgresChangesFilter,
-} from './channel.types.js'
-export { classifyJoinError, type JoinFailure } from './join-policy.js'
-export { clientMachine, topicsOf } from './client.machine.js'
-export type { ClientMachine, ClientActorRef, ClientSnapshot } from './client.machine.js'
-export {
-  channelSystemId,
-  CLIENT_SYSTEM_ID,
-  CONNECTION_SYSTEM_ID,
-  CHANNEL_SYSTEM_ID_PREFIX,
-  type ClientInput,
-  type ClientContext,
-  type ClientEvent,
-  type ClientEmitted,
-  type ChannelEntry,
-  type ChannelPushEvent,
-  type ChannelTrackEvent,
-  type ChannelUntrackEvent,
-} from './client.types.js'
+} from './channel/contract.js'
+export { classifyJoinError, type JoinFailure } from './channel/join-policy.js'
+
+// ── client (root) ──
+export { clientMachine, channelActorOf, connectionStateOfClient, topicsOf, type ClientMachine, type ClientActorRef, type ClientSnapshot } from './client/client.machine.js'
+export { channelGroupMachine, channelGroupOf, CHANNEL_GROUPS, type ChannelGroupMachine } from './client/channel-group.machine.js'
+export type { ClientContext } from './client/setup.js'
+export type {
+  ClientInput,
+  ClientEvent,
+  ClientMachineEvent,
+  ClientEmitted,
+  ChannelGroupEvent,
+  ChannelGroupNotification,
+  ChannelPushEvent,
+  ChannelTrackEvent,
+  ChannelUntrackEvent,
+} from './client/contract.js'

@@ -1,12 +1,13 @@
 /**
- * `RealtimeChannel`: the facade of one topic's channel actor. Lifecycle calls become events for the
- * root actor; broadcasts arrive from the router straight into the listener lists. The listeners live
- * here, not in the actor, so they survive rejoins, reconnects and even a remove / subscribe cycle.
+ * `RealtimeChannel`: the facade of one topic's channel actor. Calls become events for its own channel
+ * actor (only `channel()` goes through the root, which creates the actor); broadcasts arrive from the
+ * router straight into the listener lists. The listeners live here, not in the actor, so they survive
+ * rejoins, reconnects and even a remove / subscribe cycle.
  */
-import { channelStateOf, type ChannelActorRef } from '../machines/channel.machine.js'
-import { isDefaultConfigInput, type ChannelConfigInput, type ChannelEmitted, type ChannelStateName } from '../machines/channel.types.js'
-import type { ClientEvent } from '../machines/client.types.js'
-import type { AckOutcome } from './acks.js'
+import { channelStateOf, type ChannelActorRef } from '../machines/channel/channel.machine.js'
+import { channelConfig, isDefaultConfigInput, type ChannelCommand, type ChannelConfigInput, type ChannelEmitted, type ChannelStateName } from '../machines/channel/contract.js'
+import { describeResponse } from '../machines/channel/pushes.js'
+import type { AckOutcome, PushOutcomes } from './push-outcomes.js'
 import { BroadcastListeners, type BroadcastCallback, type BroadcastMessage } from './broadcast-listeners.js'
 import { RealtimeError } from './errors.js'
 import type { RealtimeEvent } from './events.js'
@@ -39,10 +40,11 @@ export interface PushOptions {
 /** What a channel needs from its client. */
 export interface ChannelHost {
   readonly vsn: Vsn
-  send(event: ClientEvent): void
+  /** Open the socket unless it is open or opening (a subscribe needs it). */
+  connect(): void
   makeRef(): string
-  trackAck(ref: string): void
-  settleAck(ref: string, outcome: AckOutcome): void
+  /** The outcomes of pushes someone waits for (acks, presence). */
+  readonly outcomes: PushOutcomes
   emit(event: RealtimeEvent): void
   hasListeners(): boolean
   reportListenerError(topic: string, error: unknown): void
@@ -74,6 +76,17 @@ export function mergeChannelOptions(options: ChannelOptions = {}): ChannelConfig
   return isDefaultConfigInput(merged) ? NO_OPTIONS : merged
 }
 
+/** Whether two channel option sets give the same join config. */
+export function sameChannelOptions(a: ChannelConfigInput, b: ChannelConfigInput): boolean {
+  return a === b || JSON.stringify(channelConfig(a)) === JSON.stringify(channelConfig(b))
+}
+
+/** What `track` resolves with for each push outcome. */
+function presenceResultOf(outcome: AckOutcome): PresenceResult {
+  if ('ok' in outcome) return 'ok'
+  return outcome.error === 'timeout' ? 'timed out' : 'error'
+}
+
 export class RealtimeChannel implements RouteTarget {
   /** Full topic, e.g. `realtime:room:lobby`. */
   readonly topic: string
@@ -88,9 +101,9 @@ export class RealtimeChannel implements RouteTarget {
   private frameHandlers: Map<string, (message: PhoenixMessage) => void> | null = null
   private waiters: Set<Waiter> | null = null
   private presenceOrNull: ChannelPresence | null = null
-  /** `track` / `untrack` calls waiting for their reply, by push ref. */
-  private presencePushes: Map<string, (result: PresenceResult) => void> | null = null
   private presenceWired = false
+  /** The options `channel()` was called with (a second call must ask for the same). */
+  readonly createdWith: ChannelConfigInput
 
   constructor(
     private readonly host: ChannelHost,
@@ -99,7 +112,9 @@ export class RealtimeChannel implements RouteTarget {
   ) {
     this.topic = topic
     this.currentConfig = config
-    if (config.presence?.enabled === true) this.wirePresence()
+    this.createdWith = config
+    // A presence key (or `enabled`) turns presence on: its frames reach the store from the first join.
+    if (channelConfig(config).presence.enabled) this.wirePresence()
   }
 
   private get broadcasts(): BroadcastListeners {
@@ -186,11 +201,7 @@ export class RealtimeChannel implements RouteTarget {
       return Promise.reject(error)
     }
     this.enablePresence('track')
-    return this.presencePush(options, (ref) =>
-      options.timeoutMs === undefined
-        ? { type: 'channel.track', topic: this.topic, ref, payload }
-        : { type: 'channel.track', topic: this.topic, ref, payload, timeoutMs: options.timeoutMs },
-    )
+    return this.presencePush((ref) => ({ type: 'track', ref, payload, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) }))
   }
 
   /** Stop tracking (and re-tracking). Resolves as `track` does; rejects with `not_joined` as `track` does. */
@@ -200,11 +211,7 @@ export class RealtimeChannel implements RouteTarget {
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.presencePush(options, (ref) =>
-      options.timeoutMs === undefined
-        ? { type: 'channel.untrack', topic: this.topic, ref }
-        : { type: 'channel.untrack', topic: this.topic, ref, timeoutMs: options.timeoutMs },
-    )
+    return this.presencePush((ref) => ({ type: 'untrack', ref, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) }))
   }
 
   /**
@@ -223,7 +230,7 @@ export class RealtimeChannel implements RouteTarget {
    * Join. Resolves when joined; rejects with a RealtimeError when the join times out (`timeout`), is
    * refused (`join_failed`, the server's reason in `metadata.reason`), errors (`channel_error`,
    * `connection_closed`) or the channel closes. The channel keeps retrying after a rejection unless the
-   * reason is final (see machines/join-policy.ts).
+   * reason is final (see machines/channel/join-policy.ts).
    */
   subscribe(options: SubscribeOptions = {}): Promise<void> {
     if (!this.actor && !this.host.reattach(this)) {
@@ -232,8 +239,8 @@ export class RealtimeChannel implements RouteTarget {
     if (this.state === 'joined') return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       ;(this.waiters ??= new Set()).add({ kind: 'join', resolve, reject })
-      const event: ClientEvent = options.timeoutMs === undefined ? { type: 'channel.subscribe', topic: this.topic } : { type: 'channel.subscribe', topic: this.topic, timeoutMs: options.timeoutMs }
-      this.host.send(event)
+      this.tell(options.timeoutMs === undefined ? { type: 'subscribe' } : { type: 'subscribe', timeoutMs: options.timeoutMs })
+      this.host.connect()
     })
   }
 
@@ -246,7 +253,7 @@ export class RealtimeChannel implements RouteTarget {
     if (!this.actor) return Promise.resolve('ok')
     return new Promise<UnsubscribeResult>((resolve) => {
       ;(this.waiters ??= new Set()).add({ kind: 'leave', resolve })
-      this.host.send({ type: 'channel.remove', topic: this.topic })
+      this.tell({ type: 'remove' })
     })
   }
 
@@ -288,7 +295,15 @@ export class RealtimeChannel implements RouteTarget {
 
   /** A token for this channel only (sent at once when joined, used by the next join otherwise). */
   setAuth(token: string | null): void {
-    if (this.actor) this.host.send({ type: 'channel.setAuth', topic: this.topic, token })
+    if (token !== null && (typeof token !== 'string' || token.length === 0)) {
+      throw new RealtimeError('invalid_argument', `setAuth(token) on ${this.topic}: the token must be a non-empty string or null`, { topic: this.topic })
+    }
+    this.tell({ type: 'setAuth', token })
+  }
+
+  /** @internal The client was closed: the socket is gone, so the channel closes without a round trip. */
+  closeForGood(): void {
+    this.tell({ type: 'unsubscribe' })
   }
 
   // ── used by the client and the router ──
@@ -304,15 +319,10 @@ export class RealtimeChannel implements RouteTarget {
     })
   }
 
-  /** @internal The client removed the channel actor. */
+  /** @internal The client removed the channel actor (its pending pushes were failed as it closed). */
   detach(): void {
     this.actor = null
     this.settleWaiters('closed', null)
-    // The actor and its push timers are gone: nobody will answer these any more.
-    if (this.presencePushes === null || this.presencePushes.size === 0) return
-    const pending = [...this.presencePushes.values()]
-    this.presencePushes.clear()
-    for (const resolve of pending) resolve('error')
   }
 
   /** @internal Feature modules (presence, postgres_changes) register their frame handlers here. */
@@ -324,8 +334,13 @@ export class RealtimeChannel implements RouteTarget {
     }
   }
 
-  /** @internal */
-  dispatchBroadcast(payload: BroadcastPayload): void {
+  /** @internal A data frame from the router (broadcasts only while joined). */
+  dispatchData(message: PhoenixMessage): void {
+    if (message.event === 'broadcast') this.dispatchBroadcast(message.payload as BroadcastPayload)
+    else this.frameHandlers?.get(message.event)?.(message)
+  }
+
+  private dispatchBroadcast(payload: BroadcastPayload): void {
     this.broadcastsOrNull?.dispatch(payload as BroadcastMessage, this.onListenerError)
     if (this.host.hasListeners()) {
       const event: RealtimeEvent =
@@ -334,11 +349,6 @@ export class RealtimeChannel implements RouteTarget {
           : { type: 'broadcast', topic: this.topic, event: payload.event, payload: payload.payload, meta: payload.meta }
       this.host.emit(event)
     }
-  }
-
-  /** @internal */
-  dispatchFrame(message: PhoenixMessage): void {
-    this.frameHandlers?.get(message.event)?.(message)
   }
 
   private listenerErrorHandler: ((error: unknown) => void) | null = null
@@ -356,12 +366,17 @@ export class RealtimeChannel implements RouteTarget {
     throw new RealtimeError('not_joined', `cannot ${what} on ${this.topic}: the channel ${why}; call subscribe() first${hint}`, { topic: this.topic, state })
   }
 
-  private presencePush(options: PushOptions, event: (ref: string) => ClientEvent): Promise<PresenceResult> {
+  private presencePush(event: (ref: string) => ChannelCommand): Promise<PresenceResult> {
     const ref = this.host.makeRef()
-    return new Promise<PresenceResult>((resolve) => {
-      ;(this.presencePushes ??= new Map()).set(ref, resolve)
-      this.host.send(event(ref))
-    })
+    this.host.outcomes.expect(ref)
+    const outcome = this.host.outcomes.wait(ref)
+    this.tell(event(ref))
+    return outcome.then(presenceResultOf)
+  }
+
+  /** A command for this channel's own actor (nothing without one: the callers checked). */
+  private tell(command: ChannelCommand): void {
+    this.actor?.send(command)
   }
 
   /**
@@ -371,7 +386,7 @@ export class RealtimeChannel implements RouteTarget {
    * machine itself (the server sends the state when tracking switches presence on).
    */
   private enablePresence(reason: 'listen' | 'track'): void {
-    if (this.currentConfig.presence?.enabled !== true) {
+    if (!channelConfig(this.currentConfig).presence.enabled) {
       const state = this.state
       const joinAsked = this.actor?.getSnapshot().context.config.presence.enabled === true
       if (reason === 'listen' && state !== 'closed' && !joinAsked) {
@@ -382,7 +397,7 @@ export class RealtimeChannel implements RouteTarget {
         )
       }
       this.currentConfig = { ...this.currentConfig, presence: { ...this.currentConfig.presence, enabled: true } }
-      if (reason === 'listen' && this.actor) this.host.send({ type: 'channel.configure', topic: this.topic, config: { presence: { enabled: true } } })
+      if (reason === 'listen') this.tell({ type: 'configure', config: { presence: { enabled: true } } })
     }
     this.wirePresence()
   }
@@ -402,13 +417,9 @@ export class RealtimeChannel implements RouteTarget {
     this.checkBroadcast(event, payload)
     this.assertPushable(`broadcast '${event}'`, ' (or httpSend() for REST)')
     const ref = this.host.makeRef()
-    if (track) this.host.trackAck(ref)
+    if (track) this.host.outcomes.expect(ref)
     const body = { type: 'broadcast', event, payload }
-    this.host.send(
-      timeoutMs === undefined
-        ? { type: 'channel.push', topic: this.topic, ref, event: 'broadcast', payload: body, expectReply }
-        : { type: 'channel.push', topic: this.topic, ref, event: 'broadcast', payload: body, expectReply, timeoutMs },
-    )
+    this.tell(timeoutMs === undefined ? { type: 'push', ref, event: 'broadcast', payload: body, expectReply } : { type: 'push', ref, event: 'broadcast', payload: body, expectReply, timeoutMs })
     return ref
   }
 
@@ -416,6 +427,9 @@ export class RealtimeChannel implements RouteTarget {
     if (typeof event !== 'string' || event.length === 0) {
       throw new RealtimeError('invalid_argument', `broadcast on ${this.topic}: the event must be a non-empty string`, { topic: this.topic })
     }
+    // A payload the socket could not encode (BigInt, a cycle) fails here, at the call, not later as an
+    // `error` event for a push the caller believes sent.
+    if (!isBinary(payload)) assertJson(payload, `broadcast '${event}' on ${this.topic}`, this.topic)
     if (this.host.vsn === VSN_1) {
       if (isBinary(payload)) {
         throw new RealtimeError('invalid_argument', 'binary payloads need vsn 2.0.0 (vsn 1.0.0 frames are JSON text)', { topic: this.topic, event })
@@ -428,33 +442,21 @@ export class RealtimeChannel implements RouteTarget {
     fieldLength('user_event', event)
   }
 
-  /** The outcome of a track/untrack; false when `ref` is not one. */
-  private settlePresencePush(ref: string, result: PresenceResult): boolean {
-    const resolve = this.presencePushes?.get(ref)
-    if (!resolve) return false
-    this.presencePushes!.delete(ref)
-    resolve(result)
-    return true
-  }
-
   private onEmitted(event: ChannelEmitted): void {
     switch (event.type) {
       case 'push.reply':
-        if (this.settlePresencePush(event.ref, event.status === 'ok' ? 'ok' : 'error')) return
-        this.host.settleAck(
+        this.host.outcomes.settle(
           event.ref,
           event.status === 'ok'
             ? { ok: 'acknowledged' }
-            : { error: new RealtimeError('push_failed', `the server refused the push: ${describe(event.response)}`, { topic: this.topic, ref: event.ref, response: event.response }) },
+            : { error: new RealtimeError('push_failed', `the server refused the push: ${describeResponse(event.response)}`, { topic: this.topic, ref: event.ref, response: event.response }) },
         )
         return
       case 'push.timeout':
-        if (this.settlePresencePush(event.ref, 'timed out')) return
-        this.host.settleAck(event.ref, { error: 'timeout' })
+        this.host.outcomes.settle(event.ref, { error: 'timeout' })
         return
       case 'push.failed':
-        if (this.settlePresencePush(event.ref, 'error')) return
-        this.host.settleAck(event.ref, { error: event.error })
+        this.host.outcomes.settle(event.ref, { error: event.error })
         return
       case 'error':
         this.host.emit({ type: 'error', error: event.error, topic: event.topic })
@@ -489,6 +491,14 @@ export class RealtimeChannel implements RouteTarget {
   }
 }
 
+function assertJson(value: unknown, what: string, topic: string): void {
+  try {
+    JSON.stringify(value)
+  } catch (error) {
+    throw new RealtimeError('invalid_argument', `${what}: the payload is not JSON-serialisable: ${(error as Error)?.message ?? String(error)}`, { topic })
+  }
+}
+
 /** What `track` sends: a JSON copy, so later changes to the caller's object change nothing. */
 function jsonObject(state: unknown, topic: string): Record<string, unknown> {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) {
@@ -498,14 +508,5 @@ function jsonObject(state: unknown, topic: string): Record<string, unknown> {
     return JSON.parse(JSON.stringify(state)) as Record<string, unknown>
   } catch (error) {
     throw new RealtimeError('invalid_argument', `track(state) on ${topic}: state is not JSON-serialisable: ${(error as Error)?.message ?? String(error)}`, { topic })
-  }
-}
-
-function describe(response: unknown): string {
-  if (typeof response === 'string') return response
-  try {
-    return JSON.stringify(response) ?? 'error'
-  } catch {
-    return 'error'
   }
 }

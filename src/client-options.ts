@@ -1,11 +1,11 @@
 /** Options of `createRealtimeClient`, with their defaults and what they change. */
 import type { ActorOptions, AnyActorLogic, InspectionEvent, Observer } from 'xstate'
-import type { HeartbeatStatus } from '../machines/connection.types.js'
-import type { ConnectionMachine } from '../machines/connection.machine.js'
+import type { HeartbeatStatus } from '../machines/connection/contract.js'
+import type { ConnectionMachine } from '../machines/connection/connection.machine.js'
 import { RealtimeError } from './errors.js'
 import type { Logger, RealtimeEventListener } from './events.js'
 import { VSN_1, VSN_2, type Vsn } from './protocol/types.js'
-import type { ConnectionOptions } from './connection.js'
+import type { ConnectionOptions, ConnectionWiring } from './connection.js'
 
 /** XState's clock interface (`setTimeout`, `clearTimeout`; `SimulatedClock` adds `now`). */
 export type XStateClock = NonNullable<ActorOptions<AnyActorLogic>['clock']> & { now?: () => number }
@@ -45,8 +45,11 @@ export interface RealtimeClientOptions extends ConnectionOptions {
   fetch?: typeof fetch
   /** Testing: XState clock for every timer of the machines (e.g. `SimulatedClock`). */
   clock?: XStateClock
-  /** Testing / other runtimes: replaces the connection logic built from these options. */
-  connectionLogic?: ConnectionMachine
+  /**
+   * Testing / other runtimes: replaces the connection logic built from these options. A function gets
+   * what the connection must be wired to (the router that takes inbound frames, the clock).
+   */
+  connectionLogic?: ConnectionMachine | ((wiring: Required<ConnectionWiring>) => ConnectionMachine)
 }
 
 /** @throws RealtimeError `missing_apikey`, `unsupported_vsn`, `invalid_argument` */

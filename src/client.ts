@@ -1,22 +1,25 @@
 /**
- * `createRealtimeClient(options)`: one root actor (machines/client.machine.ts) that owns the connection
- * and every channel actor, plus the facades users call. The facade holds no lifecycle state of its own:
- * it sends events to the root and reads snapshots; only the listener lists and the ack outcomes live here.
+ * `createRealtimeClient(options)`: one root actor (`createRealtimeLogic`, machines/client/) that owns
+ * the connection and every channel actor, plus the facades users call. The facade holds no lifecycle
+ * state of its own: it sends events to the actors and reads their snapshots. What lives here: the
+ * facade channels (which are also the router's table), the listener lists, and the push outcomes.
  */
 import { createActor, type Subscription } from 'xstate'
-import { channelActorOf, clientMachine, type ClientActorRef } from '../machines/client.machine.js'
-import type { ChannelActorRef } from '../machines/channel.machine.js'
-import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client.types.js'
-import type { ConnectionStateName } from '../machines/connection.types.js'
-import { AckRegistry, type AckOutcome } from './acks.js'
-import { mergeChannelOptions, normalizeTopic, RealtimeChannel, type ChannelHost, type ChannelOptions, type PushOptions, type UnsubscribeResult } from './channel.js'
+import { channelActorOf, connectionStateOfClient, type ClientActorRef } from '../machines/client/client.machine.js'
+import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client/contract.js'
+import type { ConnectionStateName } from '../machines/connection/contract.js'
+import { mergeChannelOptions, normalizeTopic, RealtimeChannel, sameChannelOptions, type ChannelHost, type ChannelOptions, type PushOptions, type UnsubscribeResult } from './channel.js'
+import { checkClientEvent } from './client-events.js'
 import { validateOptions, type RealtimeClientOptions } from './client-options.js'
-import { createConnectionLogic, wireBrowserLifecycle } from './connection.js'
+import { wireBrowserLifecycle } from './connection.js'
 import { RealtimeError } from './errors.js'
 import { defaultLogger, ListenerList, type Logger, type RealtimeEvent, type RealtimeEventListener } from './events.js'
 import { httpSend, type HttpSendResult } from './http-send.js'
-import { DEFAULT_VSN, type Vsn } from './protocol/types.js'
-import { Router } from './router.js'
+import { DEFAULT_VSN, type PhoenixMessage, type Vsn } from './protocol/types.js'
+import { PushOutcomes, type AckOutcome } from './push-outcomes.js'
+import { redactInspection } from './inspect-redaction.js'
+import { createRealtimeLogic } from './realtime-logic.js'
+import { createRouter } from './router.js'
 
 const DEFAULT_TIMEOUT_MS = 10_000
 
@@ -28,9 +31,9 @@ export interface WaitForAckOptions {
 export class RealtimeClient {
   /** The root actor, for XState apps and inspection (`client.actor.system.get('realtime-channel:<topic>')`). */
   readonly actor: ClientActorRef
+  /** The facade channels by topic: the router's table too. */
   private readonly channels = new Map<string, RealtimeChannel>()
-  private readonly router = new Router()
-  private readonly acks = new AckRegistry()
+  private readonly outcomes = new PushOutcomes()
   private readonly listeners = new ListenerList<RealtimeEvent>()
   private readonly logger: Logger
   private readonly vsn: Vsn
@@ -55,29 +58,30 @@ export class RealtimeClient {
     }
     this.host = this.createHost()
 
-    const connection = options.connectionLogic ?? createConnectionLogic(options)
+    const route = createRouter((topic) => this.channels.get(topic))
+    const clock = options.clock
+    const now = clock?.now !== undefined ? (): number => clock.now!() : Date.now
+    const deliver = (message: PhoenixMessage): void => route(message)
+    const logic = createRealtimeLogic({ ...options, deliver, now })
+    const connection = typeof options.connectionLogic === 'function' ? options.connectionLogic({ deliver, now }) : options.connectionLogic
     const input = {
+      url: options.url,
       apikey: options.apikey,
       vsn: this.vsn,
       accessToken: options.accessToken ?? null,
-      deliver: this.router.deliver,
-      makeRef: this.makeRef,
       timeoutMs: this.timeoutMs,
-      // Channel actors live under a registry actor, not in the root's snapshot.children: XState copies
-      // that object on every spawn and stop, which made thousands of channels quadratic.
-      channelActors: 'registry' as const,
       ...(options.sendBufferSize !== undefined && { sendBufferSize: options.sendBufferSize }),
       ...(options.channelBufferSize !== undefined && { channelBufferSize: options.channelBufferSize }),
       ...(options.rejoinDelays !== undefined && { rejoinDelays: options.rejoinDelays }),
-      ...(options.reconnectDelays !== undefined && { reconnectDelays: options.reconnectDelays }),
+      ...(Array.isArray(options.reconnectDelays) && { reconnectDelays: options.reconnectDelays as readonly number[] }),
       ...(options.heartbeatIntervalMs !== undefined && { heartbeatIntervalMs: options.heartbeatIntervalMs }),
       ...(options.emptyChannelsGraceMs !== undefined && { emptyChannelsGraceMs: options.emptyChannelsGraceMs }),
-      ...(options.clock?.now !== undefined && { now: () => options.clock!.now!() }),
     }
-    this.actor = createActor(clientMachine.provide({ actors: { connection } }), {
+    this.actor = createActor(connection ? logic.provide({ actors: { connection } }) : logic, {
       input,
       systemId: options.systemId ?? CLIENT_SYSTEM_ID,
-      ...(options.inspect !== undefined && { inspect: options.inspect }),
+      // What the inspector sees carries no token (src/inspect-redaction.ts).
+      ...(options.inspect !== undefined && { inspect: redactInspection(options.inspect) }),
       ...(options.clock !== undefined && { clock: options.clock }),
     })
     this.rootEvents = this.actor.on('*', (event) => this.onRootEvent(event))
@@ -94,19 +98,29 @@ export class RealtimeClient {
 
   /** `connecting | open | closing | closed` (the reconnect wait counts as `closed`). */
   connectionState(): ConnectionStateName {
-    return this.actor.getSnapshot().context.connection
+    return connectionStateOfClient(this.actor.getSnapshot())
   }
 
   /**
-   * The channel of `topic` (`realtime:` is added when missing). The same topic gives the same channel
-   * (its options are those of the first call).
+   * The channel of `topic` (`realtime:` is added when missing). The same topic gives the same channel;
+   * asking for it again with other options is an `invalid_argument` error (they would be ignored).
    */
   channel(topic: string, options: ChannelOptions = {}): RealtimeChannel {
     this.assertOpen('channel')
     const full = normalizeTopic(topic)
+    const config = mergeChannelOptions(options)
     const existing = this.channels.get(full)
-    if (existing) return existing
-    const channel = new RealtimeChannel(this.host, full, mergeChannelOptions(options))
+    if (existing) {
+      if (!sameChannelOptions(existing.createdWith, config)) {
+        throw new RealtimeError('invalid_argument', `channel('${full}') exists with other options; remove it first or reuse it as is`, {
+          topic: full,
+          existing: existing.createdWith,
+          requested: config,
+        })
+      }
+      return existing
+    }
+    const channel = new RealtimeChannel(this.host, full, config)
     this.channels.set(full, channel)
     this.actor.send({ type: 'channel.add', topic: full, config: channel.config })
     return channel
@@ -128,15 +142,18 @@ export class RealtimeClient {
     return results
   }
 
-  /** A token for every channel and the next connections; null goes back to `accessToken` / the apikey. */
+  /**
+   * A token for every channel and the next connections; null goes back to `accessToken` / the apikey.
+   * @throws RealtimeError `invalid_argument` for anything but a non-empty string or null.
+   */
   setAuth(token: string | null): void {
     this.assertOpen('setAuth')
-    this.actor.send({ type: 'setAuth', token })
+    this.actor.send(checkClientEvent({ type: 'setAuth', token }))
   }
 
   /** The outcome of a `broadcastWithAck`: acknowledged, timed out, or the server's error. */
   waitForAck(ref: string, options: WaitForAckOptions = {}): Promise<AckOutcome> {
-    return this.acks.wait(ref, options.timeout)
+    return this.outcomes.wait(ref, options.timeout)
   }
 
   /** Every `RealtimeEvent` of this client. Returns an idempotent disposer. */
@@ -145,10 +162,13 @@ export class RealtimeClient {
     return this.listeners.add(listener)
   }
 
-  /** An event for the root actor (see `ClientEvent`). */
+  /**
+   * An event for the root actor (see `ClientEvent`).
+   * @throws RealtimeError `invalid_argument` for a malformed event or one only the machines may send.
+   */
   send(event: ClientEvent): void {
     this.assertOpen('send')
-    this.actor.send(event)
+    this.actor.send(checkClientEvent(event))
   }
 
   /** Close the socket (no reconnect). Resolves `'ok'` once closed, `'timeout'` if it does not close in time. */
@@ -172,19 +192,25 @@ export class RealtimeClient {
     })
   }
 
-  /** Disconnect and stop every actor of this client; it cannot be used afterwards. */
+  /**
+   * Disconnect, close every channel, and stop every actor of this client; it cannot be used
+   * afterwards. The socket is closed whatever happened before (the root actor stopping closes it).
+   */
   async close(): Promise<void> {
     if (this.closed) return
     await this.disconnect()
     this.closed = true
+    // The socket is gone: every channel closes without a round trip (errored and joining ones at once).
+    for (const channel of this.channels.values()) channel.closeForGood()
     this.unwireLifecycle()
     this.rootEvents.unsubscribe()
     for (const channel of this.channels.values()) channel.detach()
     this.channels.clear()
+    this.outcomes.failAll(new RealtimeError('connection_closed', 'the client was closed before the push was answered'))
     this.actor.stop()
   }
 
-  private readonly makeRef = (): string => String(++this.refCounter)
+  private readonly makeRef = (): string => `p${++this.refCounter}`
 
   private assertOpen(what: string): void {
     if (this.closed) throw new RealtimeError('connection_closed', `${what}(): this client was closed`)
@@ -213,21 +239,18 @@ export class RealtimeClient {
 
   /** A channel actor now exists for `topic` (from `channel()`, a resubscribe, or a raw `channel.add`). */
   private bind(topic: string): void {
-    // The child id is the topic; the systemId may belong to another actor when the user's system already had one.
     const actor = channelActorOf(this.actor.getSnapshot(), topic)
     if (!actor) return
     let channel = this.channels.get(topic)
     if (!channel) {
-      channel = new RealtimeChannel(this.host, topic, actor.getSnapshot().context.config)
+      channel = new RealtimeChannel(this.host, topic, {})
       this.channels.set(topic, channel)
     }
     channel.attach(actor)
-    this.router.set(topic, channel)
   }
 
   private unbind(topic: string): void {
     const channel = this.channels.get(topic)
-    this.router.delete(topic)
     if (!channel) return
     this.channels.delete(topic)
     channel.detach()
@@ -236,10 +259,12 @@ export class RealtimeClient {
   private createHost(): ChannelHost {
     return {
       vsn: this.vsn,
-      send: (event) => this.send(event),
+      connect: () => {
+        const state = this.connectionState()
+        if (state !== 'open' && state !== 'connecting') this.actor.send({ type: 'connect' })
+      },
       makeRef: this.makeRef,
-      trackAck: (ref) => this.acks.track(ref),
-      settleAck: (ref, outcome) => this.acks.settle(ref, outcome),
+      outcomes: this.outcomes,
       emit: (event) => this.emit(event),
       hasListeners: () => this.listeners.size > 0,
       reportListenerError: (topic, error) => this.logger('error', `a listener of ${topic} threw`, error),

@@ -2,9 +2,10 @@
  * The connection actor with real I/O: `connectionMachine` provided with the WebSocket actor, the
  * access-token function and the timings from the options. The root client actor spawns the result.
  */
-import { fromPromise } from 'xstate'
-import { connectionMachine, reconnectDelayFor, type ConnectionMachine } from '../machines/connection.machine.js'
-import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection.types.js'
+import { fromPromise, type AnyActorRef } from 'xstate'
+import { connectionMachine, connectionMachineWith, type ConnectionMachine } from '../machines/connection/connection.machine.js'
+import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection/contract.js'
+import type { PhoenixMessage } from './protocol/types.js'
 import { createSocketActor } from './transport/socket.actor.js'
 import { httpBaseOf, type LogLevel } from './transport/url.js'
 import type { WebSocketConstructor } from './transport/websocket.js'
@@ -55,17 +56,31 @@ export interface ConnectionOptions {
   browserLifecycle?: boolean
 }
 
+/** What the connection logic needs besides the options: where inbound frames go, and the clock. */
+export interface ConnectionWiring {
+  /** The router: every decoded inbound frame except heartbeat replies (with the actor system it came in). */
+  deliver?: (message: PhoenixMessage, system: AnyActorRef['system']) => void
+  /** Clock for heartbeat round trips. @default Date.now */
+  now?: () => number
+}
+
 /**
- * The connection logic for these options. Spawn it with a `ConnectionInput` (vsn, apikey, …); replace
- * any part again with `.provide()` (e.g. a different socket actor for another runtime).
+ * The connection logic for these options: the chart provided with the WebSocket actor, the
+ * access-token function and the timings. Replace any part again with `.provide()` (e.g. a different
+ * socket actor for another runtime).
  * @throws RealtimeError `invalid_argument` for a URL that is not http(s)/ws(s).
  */
-export function createConnectionLogic(options: ConnectionOptions): ConnectionMachine {
-  httpBaseOf(options.url) // validates the URL now rather than on the first connect
+export function createConnectionLogic(options: Partial<ConnectionOptions>, wiring: ConnectionWiring = {}): ConnectionMachine {
+  if (options.url !== undefined) httpBaseOf(options.url) // validates the URL now rather than on the first connect
   const { accessTokenFn, reconnectDelays } = options
-  return connectionMachine.provide({
+  const provided = connectionMachine.provide({
     actors: {
-      socket: createSocketActor(options),
+      socket: createSocketActor({
+        ...(options.url !== undefined && { url: options.url }),
+        ...(options.logLevel !== undefined && { logLevel: options.logLevel }),
+        ...(options.transport !== undefined && { transport: options.transport }),
+        ...(wiring.deliver !== undefined && { deliver: wiring.deliver }),
+      }),
       accessToken: fromPromise<string | null>(async () => (accessTokenFn ? ((await accessTokenFn()) ?? null) : null)),
     },
     delays: {
@@ -73,10 +88,11 @@ export function createConnectionLogic(options: ConnectionOptions): ConnectionMac
       ...(options.heartbeatTimeoutMs !== undefined && { heartbeatTimeout: options.heartbeatTimeoutMs }),
       ...(options.closeTimeoutMs !== undefined && { closeTimeout: options.closeTimeoutMs }),
       ...(options.tokenTimeoutMs !== undefined && { tokenTimeout: options.tokenTimeoutMs }),
-      ...(reconnectDelays !== undefined && {
-        reconnectDelay: ({ context }) => reconnectDelayFor(context.attempt, reconnectDelays, context.random),
-      }),
     },
+  })
+  return connectionMachineWith(provided, {
+    ...(wiring.now !== undefined && { now: wiring.now }),
+    ...(typeof reconnectDelays === 'function' && { reconnectDelays }),
   })
 }
 

@@ -71,7 +71,7 @@ export function isRealtimeError(value: unknown): value is RealtimeError {
 // line or an error message: both end up in bug reports and telemetry.
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g
 const SECRET_QUERY_PATTERN = /\b(apikey|access_token|token)=([^&\s"']+)/gi
-const SECRET_KEYS = new Set(['apikey', 'access_token', 'accesstoken', 'token', 'authorization', 'user_token', 'jwt'])
+const SECRET_KEYS = new Set(['apikey', 'access_token', 'accesstoken', 'manualtoken', 'token', 'authorization', 'user_token', 'jwt'])
 
 export function redactSecrets(text: string): string {
   return text.replace(JWT_PATTERN, '[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')

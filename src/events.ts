@@ -3,8 +3,8 @@
  * `client.subscribe` listeners. A listener that throws is logged and skipped, never allowed to break
  * the client or the listeners after it.
  */
-import type { ChannelStateName } from '../machines/channel.types.js'
-import type { ConnectionStateName, HeartbeatStatus } from '../machines/connection.types.js'
+import type { ChannelStateName } from '../machines/channel/contract.js'
+import type { ConnectionStateName, HeartbeatStatus } from '../machines/connection/contract.js'
 import type { RealtimeError } from './errors.js'
 import type { PresenceEntry } from './presence/types.js'
 

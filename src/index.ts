@@ -1,6 +1,10 @@
 export { RealtimeError, toSupabaseError, isRealtimeError, type RealtimeErrorCode, type SupabaseError } from './errors.js'
 export * from './protocol/index.js'
 export { createRealtimeClient, RealtimeClient, type WaitForAckOptions, type AckOutcome } from './client.js'
+export { createRealtimeLogic, type RealtimeLogicOptions } from './realtime-logic.js'
+export { createConnectionLogic, type ConnectionOptions, type ConnectionWiring } from './connection.js'
+export { redactInspection, redactInspectionEvent, type InspectionObserver } from './inspect-redaction.js'
+export { checkClientEvent } from './client-events.js'
 export type { RealtimeClientOptions, XStateClock } from './client-options.js'
 export {
   RealtimeChannel,
@@ -23,6 +27,7 @@ export type {
 } from './presence/types.js'
 export type { RealtimeEvent, RealtimeEventListener, Logger, LogLevel } from './events.js'
 export type { HttpSendResult } from './http-send.js'
-export type { ChannelStateName } from '../machines/channel.types.js'
-export type { ClientEvent } from '../machines/client.types.js'
-export type { ConnectionStateName, HeartbeatStatus, LifecycleSignal } from '../machines/connection.types.js'
+export type { ChannelStateName } from '../machines/channel/contract.js'
+export type { ClientEvent, ClientInput, ClientEmitted } from '../machines/client/contract.js'
+export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, channelSystemId } from '../machines/system-ids.js'
+export type { ConnectionStateName, HeartbeatStatus, LifecycleSignal } from '../machines/connection/contract.js'

@@ -3,7 +3,7 @@
  * real Supabase project when SUPABASE_URL and SUPABASE_ANON_KEY are set), exchange broadcasts with and
  * without ack, and print what each receives and every connection and channel state change.
  */
-import { createRealtimeClient, type RealtimeClient, type RealtimeEvent } from '../index.js'
+import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, type RealtimeEvent } from '../index.js'
 import { startDevServer } from '../dev-server/index.js'
 
 export interface DemoOptions {
@@ -12,6 +12,8 @@ export interface DemoOptions {
   signal?: AbortSignal
   env?: Record<string, string | undefined>
   print?: (line: string) => void
+  /** An XState inspection observer given to both clients (`--visualize` passes the visualizer's bridge). */
+  inspect?: RealtimeClientOptions['inspect']
 }
 
 export interface DemoResult {
@@ -51,6 +53,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const client = createRealtimeClient({
       url,
       apikey,
+      ...(options.inspect !== undefined && { inspect: options.inspect }),
       handleEvent: (event) => {
         const line = describe(event)
         if (line) print(`[${name}] ${line}`)

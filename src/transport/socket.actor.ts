@@ -1,11 +1,12 @@
 /**
  * The real socket actor the connection machine invokes: one WebSocket, opened on start, closed on stop.
  * It decodes every inbound frame, hands heartbeat replies to the machine and everything else straight
- * to `input.deliver` (no machine transition per frame, xstate-notes §11b), and writes `transmit`s.
+ * to `options.deliver` (the router: no machine transition per data frame, xstate-notes §11b), and
+ * writes `transmit`s.
  * Nothing here throws into XState: every failure becomes a `socket.error` event.
  */
-import { fromCallback, type CallbackActorLogic } from 'xstate'
-import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection.machine.js'
+import { fromCallback, type AnyActorRef, type CallbackActorLogic } from 'xstate'
+import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection/contract.js'
 import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
 import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'
@@ -14,10 +15,12 @@ import { batchWrites } from './write-batch.js'
 import { openWebSocket, ReadyState, resolveWebSocket, type SocketEventLike, type WebSocketConstructor, type WebSocketLike } from './websocket.js'
 
 export interface SocketActorOptions {
-  /** The Realtime endpoint as the user gave it (see `buildSocketUrl`). */
-  url: string
+  /** The Realtime endpoint as the user gave it (see `buildSocketUrl`); else the machine's `input.url`. */
+  url?: string
   logLevel?: LogLevel
   transport?: WebSocketConstructor
+  /** Every decoded inbound frame except heartbeat replies, with the actor system it arrived in. */
+  deliver?: (message: PhoenixMessage, system: AnyActorRef['system']) => void
 }
 
 /** The close code a browser reports for a connection that ended without a close frame. */
@@ -25,11 +28,12 @@ const ABNORMAL_CLOSURE = 1006
 
 /** The socket actor for these options; `input` (vsn, apikey, token, deliver) comes from the machine. */
 export function createSocketActor(options: SocketActorOptions): CallbackActorLogic<SocketCommand, SocketActorInput> {
-  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive }) => {
+  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive, system }) => {
     const send = (event: SocketEvent): void => sendBack(event)
+    const deliver = options.deliver
     let socket: WebSocketLike
     try {
-      const url = buildSocketUrl({ url: options.url, apikey: input.apikey, vsn: input.vsn, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
+      const url = buildSocketUrl({ url: options.url ?? input.url ?? '', apikey: input.apikey, vsn: input.vsn, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
       socket = openWebSocket(resolveWebSocket(options.transport), url)
     } catch (error) {
       // A bad URL or no WebSocket: reported like a failed upgrade, so the machine's backoff applies.
@@ -44,7 +48,7 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
         return
       }
       try {
-        input.deliver?.(message)
+        deliver?.(message, system)
       } catch (error) {
         send({ type: 'socket.error', error: new RealtimeError('listener_error', `deliver threw: ${describe(error)}`, { topic: message.topic, event: message.event }) })
       }

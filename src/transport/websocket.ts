@@ -1,7 +1,9 @@
 /**
  * Which WebSocket implementation the client uses. Explicit order, no silent guessing:
  * the `transport` option, else `globalThis.WebSocket` (browsers, Deno, Bun, Node ≥ 22), else the
- * `ws` package (Node 20 has no global WebSocket). The browser bundle replaces `ws` with `undefined`.
+ * `ws` package (Node 20 has no global WebSocket). The built package imports `ws` as `#ws`
+ * (package.json `imports`, build.mjs): `ws` under the `node` condition, elsewhere (browser bundles)
+ * `globalThis.WebSocket`, so no app bundles `ws`.
  */
 import NodeWebSocket from 'ws'
 import { RealtimeError } from '../errors.js'
@@ -45,7 +47,7 @@ export function resolveWebSocket(transport?: WebSocketConstructor): WebSocketCon
   if (transport) return transport
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   if (typeof global === 'function') return global
-  // `ws` is `undefined` in the browser bundle (build.mjs), hence the runtime check despite its type.
+  // Outside Node `#ws` is `globalThis.WebSocket`, possibly undefined: hence the check despite the type.
   const fallback = NodeWebSocket as WebSocketConstructor | undefined
   if (typeof fallback === 'function') return fallback
   throw new RealtimeError('no_transport', 'no WebSocket implementation: pass the `transport` option (e.g. the `ws` package)')

@@ -1,11 +1,11 @@
 /**
  * The real facade and root machine over a fake connection actor (the contract of
- * machines/connection.types.ts) on a simulated clock: frames the client sends are recorded, frames
+ * machines/connection/contract.ts) on a simulated clock: frames the client sends are recorded, frames
  * the "server" sends go through the real router via the connection's `deliver`.
  */
 import { fromCallback, SimulatedClock } from 'xstate'
-import type { ConnectionMachine } from '../../machines/connection.machine.js'
-import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
+import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection/contract.js'
 import { createRealtimeClient, type RealtimeClientOptions, type RealtimeEvent } from '../../src/index.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 
@@ -15,6 +15,7 @@ export function fakeClient(options: Partial<RealtimeClientOptions> = {}, { stuck
   const sent: PhoenixMessage[] = []
   const commands: string[] = []
   let input: ConnectionInput | null = null
+  let route: ((message: PhoenixMessage) => void) | null = null
   let toParent: ((notification: ConnectionNotification) => void) | null = null
   let state: ConnectionStateName = 'closed'
   const fake = fromCallback<ConnectionEvent, ConnectionInput>(({ sendBack, receive, input: connectionInput }) => {
@@ -36,7 +37,10 @@ export function fakeClient(options: Partial<RealtimeClientOptions> = {}, { stuck
     url: 'http://127.0.0.1:1',
     apikey: 'anon',
     clock,
-    connectionLogic: fake as unknown as ConnectionMachine,
+    connectionLogic: ({ deliver }) => {
+      route = (message) => deliver(message, undefined as never)
+      return fake as unknown as ConnectionMachine
+    },
     handleEvent: (event) => void events.push(event),
     logger: (level, message) => void logs.push(`${level}: ${message}`),
     ...options,
@@ -47,7 +51,7 @@ export function fakeClient(options: Partial<RealtimeClientOptions> = {}, { stuck
     toParent!({ type: 'connection.state', old, new: next })
   }
   const deliver = (message: Partial<PhoenixMessage> & { topic: string; event: string }): void =>
-    input!.deliver!({ joinRef: null, ref: null, payload: {}, ...message })
+    route!({ joinRef: null, ref: null, payload: {}, ...message })
   const lastOf = (event: string, topic?: string) => sent.filter((m) => m.event === event && (topic === undefined || m.topic === topic)).at(-1)
   return {
     client,

@@ -2,7 +2,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AnyActorRef } from 'xstate'
 import * as machines from '../../machines/index.js'
-import { AckRegistry } from '../../src/acks.js'
+import { PushOutcomes } from '../../src/push-outcomes.js'
 import { RealtimeError } from '../../src/errors.js'
 import { createRealtimeClient, type BroadcastMessage } from '../../src/index.js'
 import { fakeClient } from './facade-harness.js'
@@ -226,9 +226,9 @@ lifecycle.run()
 const acks = suite('facade: ack registry')
 
 acks('keeps at most `keep` settled outcomes, oldest forgotten first', async () => {
-  const registry = new AckRegistry(2)
+  const registry = new PushOutcomes(2)
   for (const ref of ['a', 'b', 'c']) {
-    registry.track(ref)
+    registry.expect(ref)
     registry.settle(ref, { ok: 'acknowledged' })
   }
   const forgotten = await registry.wait('a')
@@ -239,8 +239,8 @@ acks('keeps at most `keep` settled outcomes, oldest forgotten first', async () =
 })
 
 acks('a waiter resolves on settle, before its own timeout', async () => {
-  const registry = new AckRegistry()
-  registry.track('r')
+  const registry = new PushOutcomes()
+  registry.expect('r')
   const waiting = registry.wait('r', 10_000)
   registry.settle('r', { error: 'timeout' })
   assert.equal(await waiting, { error: 'timeout' })

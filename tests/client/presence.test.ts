@@ -1,7 +1,7 @@
 /** Issue 5: the presence API of the channel facade over the fake connection (frames in, frames out, simulated time). */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { JoinPayload } from '../../machines/channel.types.js'
+import type { JoinPayload } from '../../machines/channel/contract.js'
 import { RealtimeError } from '../../src/errors.js'
 import type { PresencePayload, RealtimeEvent } from '../../src/index.js'
 import { fakeClient } from './facade-harness.js'

@@ -5,8 +5,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor } from 'xstate'
-import { connectionStateOf } from '../../machines/connection.machine.js'
-import type { ConnectionInput, ConnectionStateName, HeartbeatStatus } from '../../machines/connection.types.js'
+import { connectionStateOf } from '../../machines/connection/connection.machine.js'
+import type { ConnectionInput, ConnectionStateName, HeartbeatStatus } from '../../machines/connection/contract.js'
 import { createConnectionLogic, type ConnectionOptions } from '../../src/connection.js'
 import type { RealtimeError } from '../../src/errors.js'
 import { encodeUserBroadcast } from '../../src/protocol/binary.js'
@@ -30,20 +30,24 @@ test.after.each(async (ctx) => {
   await ctx.server.close()
 })
 
-function startClient(ctx: Ctx, options: Partial<ConnectionOptions> = {}, input: Partial<ConnectionInput> = {}) {
-  const logic = createConnectionLogic({
+function startClient(ctx: Ctx, options: Partial<ConnectionOptions> = {}, { deliver, ...input }: Partial<ConnectionInput> & { deliver?: (message: PhoenixMessage) => void } = {}) {
+  const delivered = new Queue<PhoenixMessage>()
+  const wired = createConnectionLogic(
+    {
     url: ctx.server.url,
     heartbeatIntervalMs: 25,
     heartbeatTimeoutMs: 400,
     closeTimeoutMs: 100,
     reconnectDelays: () => 5,
     ...options,
-  })
-  const delivered = new Queue<PhoenixMessage>()
+    },
+    { deliver: deliver ?? ((message) => delivered.push(message)) },
+  )
+  const logic = wired
   const states = new Queue<string>()
   const heartbeats = new Queue<{ status: HeartbeatStatus; rttMs?: number }>()
   const errors = new Queue<RealtimeError>()
-  const actor = createActor(logic, { input: { vsn: '2.0.0', apikey: 'anon-key', deliver: (m) => delivered.push(m), ...input } })
+  const actor = createActor(logic, { input: { vsn: '2.0.0', apikey: 'anon-key', ...input } })
   actor.on('connection', (event) => {
     if (event.kind === 'state_change') states.push(`${event.old}>${event.new}`)
     else heartbeats.push(event.rttMs === undefined ? { status: event.status } : { status: event.status, rttMs: event.rttMs })

@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createRealtimeClient } from '../../src/index.js'
 import { startDevServer } from '../../src/dev-server/index.js'
-import type { HeartbeatStatus } from '../../machines/connection.types.js'
+import type { HeartbeatStatus } from '../../machines/connection/contract.js'
 
 test('heartbeatCallback hears sent then ok with the round trip, and timeout when the server goes silent', async () => {
   const server = await startDevServer({ port: 0 })

@@ -1,7 +1,7 @@
 /** Issue 5: track / untrack in the channel statechart — the pushes, the buffer, and re-tracking after every rejoin. */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { JoinPayload } from '../../machines/channel.types.js'
+import type { JoinPayload } from '../../machines/channel/contract.js'
 import { startChannel, TOPIC } from './channel-harness.js'
 
 const track = (ref: string, payload: Record<string, unknown>, timeoutMs?: number) =>
@@ -73,7 +73,7 @@ test('after a reconnect the channel tracks the last tracked state again, under t
   assert.is.not(retrack.ref, 't2', 'a fresh ref')
   c.reply(retrack.ref, 'ok', {}, rejoin.joinRef)
   assert.is(c.emittedOf('error').length, 0)
-  assert.is(c.context().retrackRef, null)
+  assert.is(c.inFlightRef('retrack'), null)
   c.actor.stop()
 })
 
@@ -122,14 +122,14 @@ test('a re-track still pending when the user untracks and the socket drops again
   c.actor.send({ type: 'socket.open' })
   let rejoin = c.last('phx_join')!
   c.reply(rejoin.ref, 'ok', {}, rejoin.joinRef)
-  const pending = c.context().retrackRef
+  const pending = c.inFlightRef('retrack')
   assert.ok(pending !== null, 'a re-track went out and waits for its reply')
   c.actor.send({ type: 'untrack', ref: 'u1' })
   c.actor.send({ type: 'socket.closed' })
   c.actor.send({ type: 'socket.open' })
   rejoin = c.last('phx_join')!
   c.reply(rejoin.ref, 'ok', {}, rejoin.joinRef)
-  assert.is(c.context().retrackRef, null, 'nothing to re-track after the untrack')
+  assert.is(c.inFlightRef('retrack'), null, 'nothing to re-track after the untrack')
   c.clock.increment(60_000)
   assert.equal(c.emittedOf('error'), [], 'the old re-track timer finds nothing to report')
   c.actor.stop()
@@ -190,7 +190,7 @@ test('track and untrack fail with not_joined on a closed or leaving channel; lea
   assert.is(c.context().tracked, null)
   c.actor.send({ type: 'untrack', ref: 'u1' })
   assert.equal(c.emittedOf('push.failed').at(-1)!.ref, 'u1')
-  c.reply(c.context().leaveRef, 'ok', {}, c.context().joinRef)
+  c.reply(c.inFlightRef('leave'), 'ok', {}, c.context().joinRef)
   assert.is(c.state(), 'closed')
   c.join()
   assert.is(c.sentOf('presence').length, 1, 'a later subscribe does not revive the old presence')

@@ -1,8 +1,9 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { channelMachine, rejoinDelayFor } from '../../machines/channel.machine.js'
-import { channelConfig, joinPayload } from '../../machines/channel.types.js'
-import { classifyJoinError } from '../../machines/join-policy.js'
+import { channelMachine } from '../../machines/channel/channel.machine.js'
+import { rejoinDelayFor } from '../../machines/channel/setup.js'
+import { channelConfig, joinPayload } from '../../machines/channel/contract.js'
+import { classifyJoinError } from '../../machines/channel/join-policy.js'
 import { createActor } from 'xstate'
 import { startChannel, TOPIC } from './channel-harness.js'
 
@@ -26,7 +27,7 @@ join('subscribe sends phx_join with the default config and joins on an ok reply'
   c.actor.stop()
 })
 
-join('the join payload carries the config and the access token (protocol.md §4.2)', () => {
+join('the join payload carries the config and the access token (protocol.md §4.2); a presence key turns presence on', () => {
   const c = startChannel({
     accessToken: 'tok',
     config: { broadcast: { self: true, ack: true }, presence: { key: 'u1' }, private: true, postgres_changes: [{ event: '*', schema: 'public' }] },
@@ -35,7 +36,7 @@ join('the join payload carries the config and the access token (protocol.md §4.
   assert.equal(c.last('phx_join')!.payload, {
     config: {
       broadcast: { self: true, ack: true },
-      presence: { key: 'u1', enabled: false },
+      presence: { key: 'u1', enabled: true },
       postgres_changes: [{ event: '*', schema: 'public' }],
       private: true,
     },
@@ -320,7 +321,7 @@ pushes('the buffer keeps 100 pushes: the oldest is dropped and reported as buffe
   assert.is(c.context().buffer[0]!.ref, 'p1')
   const [overflow] = c.emittedOf('error')
   assert.is(overflow?.error.code, 'buffer_overflow')
-  assert.equal(overflow?.error.metadata['push'], { ref: 'p0', event: 'broadcast', payload: { n: 0 }, expectReply: true })
+  assert.equal(overflow?.error.metadata['push'], { ref: 'p0', kind: 'push', event: 'broadcast', payload: { n: 0 }, expectReply: true, timeoutMs: null })
   const failed = c.emittedOf('push.failed')
   assert.equal(
     failed.map((e) => [e.ref, e.error.code]),
@@ -538,13 +539,13 @@ pure('channelConfig fills realtime-js defaults', () => {
 
 pure('the chart names its delays and actions (visible to inspectors)', () => {
   const json = JSON.stringify(channelMachine.toJSON())
-  for (const name of ['joinTimeout', 'rejoinDelay', 'pushTimeout', '"transmit"', 'isJoinOk']) assert.ok(json.includes(name), name)
+  for (const name of ['joinTimeout', 'rejoinDelay', 'pushTimeout', '"transmit"', 'JOIN_OK', 'isFinalJoinError']) assert.ok(json.includes(name), name)
 })
 
-pure('a channel actor without a parent transmits nowhere instead of throwing', () => {
-  let n = 0
-  const actor = createActor(channelMachine, { input: { topic: TOPIC, makeRef: () => String(++n), socketOpen: true } })
+pure('a channel actor alone (no connection in its system) transmits nowhere instead of throwing', () => {
+  const actor = createActor(channelMachine, { input: { topic: TOPIC } })
   actor.start()
+  actor.send({ type: 'socket.open' })
   actor.send({ type: 'subscribe' })
   assert.is(actor.getSnapshot().status, 'active')
   actor.stop()

@@ -1,11 +1,12 @@
-/** Shared builder for root client machine tests: a fake connection actor (the contract in connection.types.ts) on a simulated clock. */
+/** Shared builder for root client machine tests: a fake connection actor (the contract in machines/connection/contract.ts) on a simulated clock. */
 import { createActor, fromCallback, SimulatedClock, type AnyActorRef } from 'xstate'
-import type { ChannelActorRef } from '../../machines/channel.machine.js'
-import { channelStateOf } from '../../machines/channel.machine.js'
-import { channelActorOf, clientMachine } from '../../machines/client.machine.js'
-import { channelSystemId, type ClientEmitted, type ClientInput } from '../../machines/client.types.js'
-import type { ConnectionMachine } from '../../machines/connection.machine.js'
-import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
+import type { ChannelActorRef } from '../../machines/channel/channel.machine.js'
+import { channelStateOf } from '../../machines/channel/channel.machine.js'
+import { channelActorOf, clientMachine } from '../../machines/client/client.machine.js'
+import { channelSystemId, type ClientEmitted, type ClientInput } from '../../machines/client/contract.js'
+import { classifyLifecycleFrame } from '../../src/lifecycle-frames.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
+import type { ConnectionEvent, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection/contract.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 
 export function startClient(input: Partial<ClientInput> = {}) {
@@ -19,13 +20,12 @@ export function startClient(input: Partial<ClientInput> = {}) {
     toParent = (notification) => sendBack(notification)
     receive((event) => void received.push(event))
   })
-  let counter = 0
   // The fake honours the contract, not the machine's internals: the cast only bridges the logic type.
   const machine = clientMachine.provide({ actors: { connection: fake as unknown as ConnectionMachine } })
   const root = createActor(machine, {
     clock,
     systemId: 'realtime-client',
-    input: { apikey: 'anon', makeRef: () => String(++counter), now: () => clock.now(), ...input },
+    input: { apikey: 'anon', ...input },
   })
   const emitted: ClientEmitted[] = []
   root.on('*', (event) => void emitted.push(event))
@@ -39,6 +39,12 @@ export function startClient(input: Partial<ClientInput> = {}) {
   }
   const channel = (topic: string): ChannelActorRef | undefined => root.system.get(channelSystemId(topic)) as ChannelActorRef | undefined
   const frames = (): PhoenixMessage[] => received.flatMap((event) => (event.type === 'send' ? [event.message] : []))
+  /** A frame for `topic`, classified as the router does. */
+  const deliver = (message: PhoenixMessage): void => {
+    const actor = channel(message.topic)!
+    const event = classifyLifecycleFrame(message, actor.getSnapshot().context.joinRef)
+    if (event) actor.send(event)
+  }
 
   return {
     root,
@@ -49,8 +55,8 @@ export function startClient(input: Partial<ClientInput> = {}) {
     moveTo,
     notify: (notification: ConnectionNotification) => toParent!(notification),
     channel,
-    child: (topic: string): AnyActorRef | undefined => root.getSnapshot().children[topic] as AnyActorRef | undefined,
-    /** The channel actor the root's table holds for `topic` (either `channelActors` mode). */
+    child: (id: string): AnyActorRef | undefined => (root.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id],
+    /** The channel actor of `topic`, found through its channel group. */
     actorOf: (topic: string): ChannelActorRef | undefined => channelActorOf(root.getSnapshot(), topic),
     channelState: (topic: string) => channelStateOf(channel(topic)!.getSnapshot()),
     frames,
@@ -60,11 +66,10 @@ export function startClient(input: Partial<ClientInput> = {}) {
       const join = frames()
         .filter((m) => m.event === 'phx_join' && m.topic === topic)
         .at(-1)!
-      channel(topic)!.send({ type: 'message', message: { joinRef: join.joinRef, ref: join.ref, topic, event: 'phx_reply', payload: { status: 'ok', response: {} } } })
+      deliver({ joinRef: join.joinRef, ref: join.ref, topic, event: 'phx_reply', payload: { status: 'ok', response: {} } })
       return join
     },
-    reply: (topic: string, ref: string | null, status = 'ok') =>
-      channel(topic)!.send({ type: 'message', message: { joinRef: null, ref, topic, event: 'phx_reply', payload: { status, response: {} } } }),
+    reply: (topic: string, ref: string | null, status = 'ok') => deliver({ joinRef: null, ref, topic, event: 'phx_reply', payload: { status, response: {} } }),
     commands: () => received.filter((event) => event.type !== 'send').map((event) => event.type),
   }
 }

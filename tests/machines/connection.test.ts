@@ -1,19 +1,21 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate'
-import {
-  connectionMachine,
-  connectionStateOf,
-  reconnectDelayFor,
-  type SocketActorInput,
-  type SocketCommand,
-  type SocketEvent,
-} from '../../machines/connection.machine.js'
-import type { ConnectionEmitted, ConnectionInput, ConnectionNotification, ConnectionStateName } from '../../machines/connection.types.js'
+import { connectionMachine, connectionMachineWith, connectionStateOf } from '../../machines/connection/connection.machine.js'
+import type {
+  ConnectionEmitted,
+  ConnectionInput,
+  ConnectionNotification,
+  ConnectionStateName,
+  SocketActorInput,
+  SocketCommand,
+  SocketEvent,
+} from '../../machines/connection/contract.js'
+import { reconnectDelayFor } from '../../machines/connection/reconnect-policy.js'
 import { RealtimeError } from '../../src/errors.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 // The contract is types only; loading it lets c8 (--all) see it as a module rather than 74 unrun lines.
-import '../../machines/connection.types.js'
+import '../../machines/connection/contract.js'
 
 // ── harness: a fake socket actor, a simulated clock, recorded emissions and parent notifications ──
 
@@ -25,7 +27,7 @@ interface FakeSocket {
   emit(event: SocketEvent): void
 }
 
-function harness(options: { input?: Partial<ConnectionInput>; tokenFn?: () => Promise<string | null> } = {}) {
+function harness(options: { input?: Partial<ConnectionInput>; environment?: Parameters<typeof connectionMachineWith>[1]; tokenFn?: () => Promise<string | null> } = {}) {
   const clock = new SimulatedClock()
   const sockets: FakeSocket[] = []
   const socket = fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive }) => {
@@ -45,14 +47,14 @@ function harness(options: { input?: Partial<ConnectionInput>; tokenFn?: () => Pr
     return options.tokenFn ? options.tokenFn() : null
   })
   const notifications: ConnectionNotification[] = []
-  const machine = connectionMachine.provide({
-    actors: { socket, accessToken },
-    actions: { notifyParent: (_, params) => void notifications.push(params) },
-  })
-  const actor = createActor(machine, {
-    clock,
-    input: { vsn: '2.0.0', apikey: 'anon-key', random: () => 0.5, now: () => clock.now(), ...options.input },
-  })
+  const machine = connectionMachineWith(
+    connectionMachine.provide({
+      actors: { socket, accessToken },
+      actions: { notifyParent: (_, params) => void notifications.push(params) },
+    }),
+    { now: () => clock.now(), random: () => 0.5, ...options.environment },
+  )
+  const actor = createActor(machine, { clock, input: { vsn: '2.0.0', apikey: 'anon-key', ...options.input } })
   const emitted: ConnectionEmitted[] = []
   actor.on('*', (event) => void emitted.push(event))
   actor.start()
@@ -195,12 +197,14 @@ heartbeat('a heartbeat sent while not open is not buffered and reports disconnec
   h.actor.stop()
 })
 
-heartbeat('refs come from makeRef when given', async () => {
-  let n = 100
-  const h = harness({ input: { makeRef: () => String(++n) } })
+heartbeat('heartbeats have their own ref sequence, kept in the snapshot', async () => {
+  const h = harness()
   await h.open()
   h.clock.increment(25_000)
-  assert.is(h.heartbeatsSent()[0]!.ref, '101')
+  h.socket.emit({ type: 'socket.heartbeatReply', ref: '1', status: 'ok' })
+  h.clock.increment(25_000)
+  assert.equal(h.heartbeatsSent().map((m) => m.ref), ['1', '2'])
+  assert.is(h.actor.getSnapshot().context.heartbeatSeq, 2)
   h.actor.stop()
 })
 
@@ -410,15 +414,18 @@ reconnect('a socket actor that fails to start is reported and retried', async ()
   const clock = new SimulatedClock()
   const errors: RealtimeError[] = []
   let starts = 0
-  const machine = connectionMachine.provide({
-    actors: {
-      socket: fromCallback<SocketCommand, SocketActorInput>(() => {
-        starts++
-        throw new Error('boom')
-      }),
-    },
-  })
-  const actor = createActor(machine, { clock, input: { vsn: '2.0.0', apikey: 'k', random: () => 0 } })
+  const machine = connectionMachineWith(
+    connectionMachine.provide({
+      actors: {
+        socket: fromCallback<SocketCommand, SocketActorInput>(() => {
+          starts++
+          throw new Error('boom')
+        }),
+      },
+    }),
+    { random: () => 0 },
+  )
+  const actor = createActor(machine, { clock, input: { vsn: '2.0.0', apikey: 'k' } })
   actor.on('error', (e) => void errors.push(e.error))
   actor.start()
   actor.send({ type: 'connect' })
@@ -430,15 +437,22 @@ reconnect('a socket actor that fails to start is reported and retried', async ()
   actor.stop()
 })
 
-reconnect('the default (unprovided) socket actor fails loudly instead of hanging in connecting', async () => {
-  const actor = createActor(connectionMachine, { clock: new SimulatedClock(), input: { vsn: '2.0.0', apikey: 'k' } })
+reconnect('the default (unprovided) socket actor fails loudly, once, naming the helper: no retry loop', async () => {
+  const clock = new SimulatedClock()
+  const actor = createActor(connectionMachine, { clock, input: { vsn: '2.0.0', apikey: 'k' } })
   const errors: RealtimeError[] = []
   actor.on('error', (e) => void errors.push(e.error))
   actor.start()
   actor.send({ type: 'connect' })
   await new Promise((resolve) => setImmediate(resolve))
   assert.match(errors[0]!.message, 'no socket actor provided')
+  assert.match(errors[0]!.message, 'createRealtimeLogic')
+  assert.is(errors[0]!.code, 'no_transport')
   assert.is(connectionStateOf(actor.getSnapshot()), 'closed')
+  assert.ok(actor.getSnapshot().matches('closed'), 'closed, not waiting to retry')
+  clock.increment(120_000)
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(errors.length, 1, 'no retry')
   actor.stop()
 })
 

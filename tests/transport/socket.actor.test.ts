@@ -6,7 +6,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor } from 'xstate'
-import { connectionStateOf } from '../../machines/connection.machine.js'
+import { connectionStateOf } from '../../machines/connection/connection.machine.js'
 import { createConnectionLogic } from '../../src/connection.js'
 import type { RealtimeError } from '../../src/errors.js'
 import { encodeUserBroadcast } from '../../src/protocol/binary.js'
@@ -72,8 +72,11 @@ const settle = async (): Promise<void> => {
 
 async function openClient(options: { deliver?: (m: PhoenixMessage) => void } = {}) {
   FakeWebSocket.instances = []
-  const logic = createConnectionLogic({ url: 'ws://fake/socket', transport: FakeWebSocket as unknown as WebSocketConstructor, heartbeatIntervalMs: 60_000 })
-  const actor = createActor(logic, { input: { vsn: '2.0.0', apikey: 'k', ...options } })
+  const logic = createConnectionLogic(
+    { url: 'ws://fake/socket', transport: FakeWebSocket as unknown as WebSocketConstructor, heartbeatIntervalMs: 60_000 },
+    options.deliver === undefined ? {} : { deliver: options.deliver },
+  )
+  const actor = createActor(logic, { input: { vsn: '2.0.0', apikey: 'k' } })
   const errors: RealtimeError[] = []
   actor.on('error', (e) => void errors.push(e.error))
   actor.start()

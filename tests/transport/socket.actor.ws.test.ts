@@ -31,21 +31,18 @@ test('ws frames come from the emitter, decoded; the listener goes when the actor
   })
   const delivered: PhoenixMessage[] = []
   const both = new Promise<void>((resolve) => {
-    const logic = createSocketActor({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/socket`, transport: RecordingWebSocket })
-    const actor = createActor(logic, {
-      input: {
-        vsn: '2.0.0',
-        apikey: 'anon',
-        token: 'anon',
-        deliver: (message) => {
-          delivered.push(message)
-          if (delivered.length === 2) {
-            actor.stop()
-            resolve()
-          }
-        },
+    const logic = createSocketActor({
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/socket`,
+      transport: RecordingWebSocket,
+      deliver: (message) => {
+        delivered.push(message)
+        if (delivered.length === 2) {
+          actor.stop()
+          resolve()
+        }
       },
     })
+    const actor = createActor(logic, { input: { url: undefined, vsn: '2.0.0', apikey: 'anon', token: 'anon' } })
     actor.start()
   })
   try {

@@ -1,34 +1,30 @@
 /**
- * The root's channel table at scale (issue 6), in both `channelActors` modes: many channels created in
- * one tick all join after one socket open, each exactly once; removal and root stop reach every
- * channel actor; `system.get`, `channelActorOf` and inspection find them; in `'registry'` mode the
- * channels are kept out of `snapshot.children`.
+ * The root's channels at scale: many channels created in one tick all join after one socket open, each
+ * exactly once; removal and root stop reach every channel actor; `system.get`, `channelActorOf` and
+ * inspection find them; they live in channel groups, not in the root's `snapshot.children`.
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createActor, fromCallback, type AnyActorRef, type InspectionEvent } from 'xstate'
-import { channelRegistryLogic, type RegistryStopEvent } from '../../machines/channel-registry.js'
-import { channelMachine, type ChannelActorRef } from '../../machines/channel.machine.js'
-import { channelActorOf, clientMachine, topicsOf } from '../../machines/client.machine.js'
-import { channelSystemId } from '../../machines/client.types.js'
-import type { ConnectionMachine } from '../../machines/connection.machine.js'
+import { channelMachine, type ChannelActorRef } from '../../machines/channel/channel.machine.js'
+import { CHANNEL_GROUPS, channelGroupMachine, channelGroupOf } from '../../machines/client/channel-group.machine.js'
+import { channelActorOf, clientMachine, topicsOf } from '../../machines/client/client.machine.js'
+import { channelSystemId } from '../../machines/client/contract.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
 import { startClient } from './client-harness.js'
 
-const MODES = ['children', 'registry'] as const
 const A = 'realtime:a'
 
 function topics(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `realtime:room-${i}`)
 }
 
-for (const mode of MODES) {
-  const scale = suite(`client table (${mode}): scale`)
-
-  // 'children' mode is O(N²) in XState (the reason for 'registry'): fewer channels keep the suite fast.
-  const many = mode === 'registry' ? 1000 : 200
+{
+  const scale = suite('client channels: scale')
+  const many = 1000
 
   scale(`${many} channels created in one tick are all joined after one socket open, each exactly once`, () => {
-    const c = startClient({ channelActors: mode })
+    const c = startClient()
     const all = topics(many)
     for (const topic of all) {
       c.root.send({ type: 'channel.add', topic })
@@ -51,7 +47,7 @@ for (const mode of MODES) {
   })
 
   scale('root stop stops every channel actor and frees every systemId', () => {
-    const c = startClient({ channelActors: mode })
+    const c = startClient()
     const all = topics(many)
     for (const topic of all) c.root.send({ type: 'channel.add', topic })
     const refs = all.map((topic) => c.actorOf(topic)!)
@@ -62,7 +58,7 @@ for (const mode of MODES) {
   })
 
   scale('every channel is reachable with system.get and channelActorOf, and is the same actor', () => {
-    const c = startClient({ channelActors: mode })
+    const c = startClient()
     const all = topics(50)
     for (const topic of all) c.root.send({ type: 'channel.add', topic })
     for (const topic of all) {
@@ -71,15 +67,16 @@ for (const mode of MODES) {
       assert.is(c.actorOf(topic), ref)
       assert.is(ref!.id, topic)
     }
-    assert.equal(topicsOf(c.root.getSnapshot()), all)
+    assert.equal(topicsOf(c.root.getSnapshot()).sort(), [...all].sort())
     const children = Object.keys(c.root.getSnapshot().children).sort()
-    if (mode === 'children') assert.equal(children, ['connection', ...all].sort())
-    else assert.equal(children, ['channels', 'connection'], 'channels stay out of snapshot.children')
+    const groups = [...new Set(all.map(channelGroupOf))].sort()
+    assert.equal(children, ['connection', ...groups].sort(), 'the root holds the connection and the channel groups')
+    assert.ok(groups.length > 1 && groups.length <= CHANNEL_GROUPS, 'topics spread over several groups')
     c.root.stop()
   })
 
   scale('removing many channels stops each once it has closed; the count follows; topics can come back', () => {
-    const c = startClient({ channelActors: mode, emptyChannelsGraceMs: 100 })
+    const c = startClient({ emptyChannelsGraceMs: 100 })
     c.moveTo('open')
     const all = topics(many / 5)
     for (const topic of all) {
@@ -94,18 +91,18 @@ for (const mode of MODES) {
     for (const ref of refs.values()) assert.is(ref.getSnapshot().status, 'stopped')
     assert.is(c.root.getSnapshot().context.channelCount, 0)
     assert.equal(topicsOf(c.root.getSnapshot()), [])
-    assert.ok(c.root.getSnapshot().matches('draining'))
+    assert.ok(c.root.getSnapshot().matches({ channels: 'draining' }))
     assert.is(c.emitted.filter((e) => e.type === 'channel' && e.kind === 'removed').length, all.length)
     c.root.send({ type: 'channel.add', topic: all[0]! })
     const again = c.channel(all[0]!)
     assert.ok(again)
     assert.is.not(again, refs.get(all[0]!))
-    assert.ok(c.root.getSnapshot().matches('occupied'))
+    assert.ok(c.root.getSnapshot().matches({ channels: 'occupied' }))
     c.root.stop()
   })
 
   scale('a reconnect rejoins every channel once; setAuth reaches every channel', () => {
-    const c = startClient({ channelActors: mode })
+    const c = startClient()
     c.moveTo('open')
     const all = topics(20)
     for (const topic of all) {
@@ -125,13 +122,13 @@ for (const mode of MODES) {
   scale.run()
 }
 
-const registry = suite("client table ('registry' mode)")
+const groups = suite('client channels: groups')
 
-registry('inspection sees every channel actor, parented by the registry, and its events', () => {
+groups('inspection sees every channel actor, in the root\'s system, and the events sent to it', () => {
   const events: InspectionEvent[] = []
   const fake = fromCallback(() => {})
   const root = createActor(clientMachine.provide({ actors: { connection: fake as unknown as ConnectionMachine } }), {
-    input: { apikey: 'anon', channelActors: 'registry' },
+    input: { apikey: 'anon' },
     inspect: (event) => void events.push(event),
   })
   root.start()
@@ -139,11 +136,9 @@ registry('inspection sees every channel actor, parented by the registry, and its
   root.send({ type: 'channel.subscribe', topic: 'realtime:room-3' })
   const channelActors = events.map((e) => e.actorRef as AnyActorRef).filter((ref, i) => events[i]!.type === '@xstate.actor' && ref.id.startsWith('realtime:room-'))
   assert.is(channelActors.length, 10)
-  const registryRef = root.getSnapshot().children['channels'] as AnyActorRef
   for (const ref of channelActors) {
-    assert.is(ref._parent, registryRef)
     assert.is(ref.system, root.system)
-    assert.is((ref as unknown as { src: unknown }).src, 'channel')
+    assert.is(channelActorOf(root.getSnapshot(), ref.id), ref)
   }
   assert.ok(
     events.some((e) => e.type === '@xstate.event' && (e.actorRef as AnyActorRef).id === 'realtime:room-3' && e.event.type === 'subscribe'),
@@ -152,12 +147,12 @@ registry('inspection sees every channel actor, parented by the registry, and its
   root.stop()
 })
 
-registry("a channel's frames go from the registry straight to the connection actor, not through the root", () => {
+groups("a channel's frames go straight to the connection actor, not through the root", () => {
   const events: InspectionEvent[] = []
   const received: unknown[] = []
   const fake = fromCallback(({ receive }) => receive((event) => void received.push(event)))
   const root = createActor(clientMachine.provide({ actors: { connection: fake as unknown as ConnectionMachine } }), {
-    input: { apikey: 'anon', channelActors: 'registry' },
+    input: { apikey: 'anon' },
     inspect: (event) => void events.push(event),
   })
   root.start()
@@ -170,53 +165,51 @@ registry("a channel's frames go from the registry straight to the connection act
     [['phx_join', A]],
   )
   const toRoot = events.filter((e) => e.type === '@xstate.event' && e.actorRef === root).map((e) => (e as { event: { type: string } }).event.type)
-  assert.not.ok(toRoot.includes('channel.transmit'), 'the root no longer relays frames')
+  assert.not.ok(toRoot.includes('send'), 'the root relays no frames')
   assert.ok(
     events.some((e) => e.type === '@xstate.event' && (e.actorRef as AnyActorRef).id === 'connection' && e.event.type === 'send'),
-    'the frame is still visible to inspect, as a send to the connection',
+    'the frame is visible to inspect, as a send to the connection',
   )
   root.stop()
 })
 
-registry('.provide({ actors: { channel } }) is honoured', () => {
-  const provided = channelMachine.provide({})
+groups('.provide({ actors: { channelGroup } }) with another channel logic is honoured', () => {
+  let transmitted = 0
+  const provided = channelMachine.provide({ actions: { transmit: () => void transmitted++ } })
   const machine = clientMachine.provide({
     actors: {
       connection: fromCallback(() => {}) as unknown as ConnectionMachine,
-      channel: provided,
+      channelGroup: channelGroupMachine.provide({ actors: { channel: provided } }),
     },
   })
-  const root = createActor(machine, { input: { apikey: 'anon', channelActors: 'registry' } })
+  const root = createActor(machine, { input: { apikey: 'anon' } })
   root.start()
   root.send({ type: 'channel.add', topic: A })
+  root.send({ type: 'connection.state', old: 'closed', new: 'open' })
+  root.send({ type: 'channel.subscribe', topic: A })
+  assert.is(transmitted, 1, 'the provided channel logic sent the join')
   const ref = channelActorOf(root.getSnapshot(), A)!
-  assert.is((ref as unknown as { logic: unknown }).logic, provided)
   root.stop()
   assert.is(ref.getSnapshot().status, 'stopped')
 })
 
-registry('alone (no connection in its system) the registry forwards what a channel sends its parent to the root, and stops only its own channels', () => {
-  const forwarded: unknown[] = []
-  const parent = { send: (event: unknown) => void forwarded.push(event) } as unknown as AnyActorRef
-  const table = new Map<string, { ref: AnyActorRef }>()
-  const reg = createActor(channelRegistryLogic, { input: { parent, channels: table } })
-  reg.start()
-  reg.send({ type: 'channel.transmit', message: { joinRef: null, ref: null, topic: A, event: 'x', payload: {} } } as never)
-  assert.equal(forwarded, [{ type: 'channel.transmit', message: { joinRef: null, ref: null, topic: A, event: 'x', payload: {} } }])
-  // An actor of another parent is left alone (stopChild would throw).
-  const stranger = createActor(channelMachine, { input: { topic: A, config: {}, accessToken: null, makeRef: () => '1', now: () => 0, socketOpen: false, timeoutMs: 10, rejoinDelays: [1], bufferSize: 1 } })
-  stranger.start()
-  table.set(A, { ref: stranger })
-  const stop: RegistryStopEvent = { type: 'registry.stop', ref: stranger }
-  reg.send(stop)
-  reg.stop()
-  assert.is(stranger.getSnapshot().status, 'active')
-  assert.equal(reg.getPersistedSnapshot(), { status: 'stopped', output: undefined, error: undefined })
-  stranger.stop()
+groups('a channel.* event for an unknown topic is an error event, and the root stays active', () => {
+  const c = startClient()
+  const before = c.emitted.length
+  c.root.send({ type: 'channel.subscribe', topic: 'realtime:nobody' })
+  c.root.send({ type: 'channel.add', topic: A })
+  const group = channelGroupOf(A)
+  const other = topics(200).find((topic) => channelGroupOf(topic) === group && topic !== A)!
+  c.root.send({ type: 'channel.push', topic: other, ref: 'x1', event: 'broadcast', payload: {}, expectReply: false })
+  const errors = c.emitted.slice(before).filter((e) => e.type === 'error')
+  assert.is(errors.length, 2, 'no group, and a group without that topic')
+  for (const e of errors) assert.is(e.type === 'error' && e.error.code, 'invalid_argument')
+  assert.is(c.root.getSnapshot().status, 'active')
+  c.root.stop()
 })
 
-registry('a removed topic re-added at once gets a fresh actor under its systemId', () => {
-  const c = startClient({ channelActors: 'registry' })
+groups('a removed topic re-added at once gets a fresh actor under its systemId', () => {
+  const c = startClient()
   c.root.send({ type: 'channel.add', topic: A })
   const first = c.actorOf(A) as ChannelActorRef
   // Closed and never joined: the removal completes within the same send.
@@ -230,4 +223,4 @@ registry('a removed topic re-added at once gets a fresh actor under its systemId
   c.root.stop()
 })
 
-registry.run()
+groups.run()

@@ -1,24 +1,26 @@
 /**
- * Outcomes of pushes whose ack someone may wait for (`broadcastWithAck` → `waitForAck`). An outcome
- * that arrives before `waitForAck` is called is kept, so the order of the two never matters; settled
- * outcomes nobody reads are forgotten oldest first beyond `keep`.
+ * The facade's side of the one push concept (machines/channel/pushes.ts): the outcome of every push
+ * someone may wait for — a `broadcastWithAck` (read later with `waitForAck`), a `track` or an
+ * `untrack` (awaited at once). An outcome that arrives before anyone waits is kept, so the order of
+ * the two never matters; settled outcomes nobody reads are forgotten oldest first beyond `keep`.
  */
 import { RealtimeError } from './errors.js'
 
 export type AckOutcome = { ok: 'acknowledged' } | { error: 'timeout' } | { error: RealtimeError }
 
-interface AckRecord {
+interface PushRecord {
   outcome: AckOutcome | null
   waiters: Array<(outcome: AckOutcome) => void>
 }
 
-export class AckRegistry {
-  private readonly records = new Map<string, AckRecord>()
+export class PushOutcomes {
+  private readonly records = new Map<string, PushRecord>()
   private readonly settled: string[] = []
 
   constructor(private readonly keep = 1000) {}
 
-  track(ref: string): void {
+  /** Someone may wait for the push `ref`: its outcome will be kept. */
+  expect(ref: string): void {
     if (!this.records.has(ref)) this.records.set(ref, { outcome: null, waiters: [] })
   }
 
@@ -55,5 +57,10 @@ export class AckRegistry {
       record.waiters.push(done)
       if (timeoutMs !== undefined) timer = setTimeout(() => done({ error: 'timeout' }), Math.max(0, timeoutMs))
     })
+  }
+
+  /** Every push still waiting fails with `error` (the client was closed). */
+  failAll(error: RealtimeError): void {
+    for (const ref of [...this.records.keys()]) this.settle(ref, { error })
   }
 }

@@ -1,10 +1,9 @@
 /**
- * The channel actor's contract: input, context, events, emitted facts, and the helpers that build the
- * `phx_join` payload. Kept apart from the statechart so the root machine and the facade can import the
- * types without the machine.
+ * The channel actor's contract: input, context, events, emitted facts, and the join config. Kept apart
+ * from the statechart so the root machine and the facade can import the types without the machine.
  */
-import type { PhoenixMessage } from '../src/protocol/types.js'
-import type { RealtimeError } from '../src/errors.js'
+import type { RealtimeError } from '../../src/errors.js'
+import type { Push } from './pushes.js'
 
 export type ChannelStateName = 'closed' | 'joining' | 'joined' | 'leaving' | 'errored'
 
@@ -33,9 +32,9 @@ export interface ChannelConfigInput {
 }
 
 /**
- * realtime-js's defaults, frozen and shared by every channel created without options (issue 6: one
- * copy instead of four objects per channel). A config is never changed in place: `configure` and
- * `track` build a new one.
+ * realtime-js's defaults, frozen and shared by every channel created without options (one copy
+ * instead of four objects per channel). A config is never changed in place: `configure` and `track`
+ * build a new one.
  */
 const DEFAULT_CHANNEL_CONFIG: ChannelConfig = Object.freeze({
   broadcast: Object.freeze({ self: false, ack: false }),
@@ -49,11 +48,17 @@ export function isDefaultConfigInput(input: ChannelConfigInput): boolean {
   return input.broadcast === undefined && input.presence === undefined && input.postgres_changes === undefined && input.private === undefined
 }
 
+/**
+ * The join config of these options. A presence key turns presence on by itself: a channel that names
+ * its presence key means to be present (realtime-js turns it on only with a presence listener, so the
+ * seed's pattern — a key, then presence events in one callback — never saw any).
+ */
 export function channelConfig(input: ChannelConfigInput = {}): ChannelConfig {
   if (isDefaultConfigInput(input)) return DEFAULT_CHANNEL_CONFIG
+  const key = input.presence?.key ?? ''
   return {
     broadcast: { self: input.broadcast?.self ?? false, ack: input.broadcast?.ack ?? false },
-    presence: { key: input.presence?.key ?? '', enabled: input.presence?.enabled ?? false },
+    presence: { key, enabled: input.presence?.enabled ?? key !== '' },
     postgres_changes: [...(input.postgres_changes ?? [])],
     private: input.private ?? false,
   }
@@ -70,21 +75,18 @@ export function joinPayload(config: ChannelConfig, accessToken: string | null): 
 
 /** Rejoin backoff after the n-th consecutive failure (protocol.md §3.3: Phoenix's default). */
 export const DEFAULT_REJOIN_DELAYS: readonly number[] = [1000, 2000, 5000, 10000]
+/** Join, leave and push timeout (Phoenix's and realtime-js's). */
 export const DEFAULT_TIMEOUT_MS = 10_000
 export const DEFAULT_CHANNEL_BUFFER_SIZE = 100
 
 export interface ChannelInput {
+  /** A parent listens for `channel.removed` (the client chart's channel group). @default false */
+  hasParent?: boolean
   /** Full topic, `realtime:` included. */
   topic: string
   config?: ChannelConfigInput
   /** Sent as `access_token` in the join payload; null: the server uses the connection's token. */
   accessToken?: string | null
-  /** Socket-wide ref counter owned by the client: refs never repeat across channels or rejoins. */
-  makeRef: () => string
-  /** Wall clock for `resubscribed.gapMs`; tests pass the simulated clock's `now`. @default Date.now */
-  now?: () => number
-  /** Whether the socket is open when the channel is created. @default false */
-  socketOpen?: boolean
   /** Join, leave and push timeout. @default 10000 */
   timeoutMs?: number
   /** Rejoin delay after the 1st, 2nd, … consecutive failure; the last one repeats. @default [1000, 2000, 5000, 10000] */
@@ -93,53 +95,45 @@ export interface ChannelInput {
   bufferSize?: number
 }
 
-export interface BufferedPush {
-  ref: string
-  event: string
-  payload: unknown
-  expectReply: boolean
-}
-
+/** Plain data: `JSON.stringify(snapshot)` works. */
 export interface ChannelContext {
+  /** Whether a parent listens for `channel.removed`. */
+  hasParent: boolean
   topic: string
   config: ChannelConfig
   accessToken: string | null
   /** Ref of the current join push; every frame with another non-null join ref is stale. */
   joinRef: string | null
-  leaveRef: string | null
+  /** The last ref this channel made (joins, leaves, token pushes, re-tracks); refs callers give are theirs. */
+  refSeq: number
   /** Consecutive failed joins since the last success or socket open; indexes the rejoin delays. */
   attempts: number
-  socketOpen: boolean
   /** Pushes made while not joined, oldest first, sent when the join succeeds. */
-  buffer: BufferedPush[]
+  buffer: Push[]
+  /** Pushes sent that wait for their reply (acks, presence, the re-track, the leave). */
+  inFlight: Push[]
   /**
    * The presence state the user asked to track (null: none). The server forgets it with the channel
    * process, so every successful join sends it again unless a track/untrack already waits in the buffer.
    */
   tracked: Record<string, unknown> | null
-  /** Ref of the automatic re-track after a rejoin, so its failure can be reported. */
-  retrackRef: string | null
   /** Why the channel is errored or closed, for the facade's rejected promises. */
   error: RealtimeError | null
   /** When the channel stopped being joined without being asked to; cleared by the next join. */
   gapSince: number | null
-  /** The top-level state last announced (state_change `old`). */
-  status: ChannelStateName
   joinTimeoutMs: number | null
   timeoutMs: number
   rejoinDelays: readonly number[]
   bufferSize: number
-  makeRef: () => string
-  now: () => number
 }
 
+/** A push the caller names with its own `ref` (unique on the channel; the channel's own refs are plain integers). */
 export interface ChannelPush {
   type: 'push'
-  /** Made by the client's `makeRef()` so the caller knows it before the push goes out (acks). */
   ref: string
   event: string
   payload: unknown
-  /** Whether the server answers this push (broadcast with ack, presence, …); without, no timer runs once sent. */
+  /** Whether the server answers this push (broadcast with ack, …); without, it is done once sent. */
   expectReply: boolean
   timeoutMs?: number
 }
@@ -160,24 +154,48 @@ export interface ChannelUntrack {
   timeoutMs?: number
 }
 
-export type ChannelEvent =
+/** What a user (or the root) tells a channel. */
+export type ChannelCommand =
   | { type: 'subscribe'; timeoutMs?: number }
   | { type: 'unsubscribe' }
+  /** Leave, then tell the parent the channel may be stopped (`channel.removed`). */
+  | { type: 'remove' }
+  /** Undo a `remove` that has not completed: the caller wants the channel after all. */
+  | { type: 'keep' }
   | ChannelPush
   | ChannelTrack
   | ChannelUntrack
   /** Replace parts of the join config; used at the next join. */
   | { type: 'configure'; config: ChannelConfigInput }
   | { type: 'setAuth'; token: string | null }
+
+/**
+ * Lifecycle frames of this channel, classified once where they are decoded (src/router.ts): a
+ * `phx_reply` to the current join is `JOIN_OK` / `JOIN_ERROR`, any other reply is `REPLY`; stale
+ * frames never arrive. Broadcasts, presence and postgres changes never enter this machine.
+ */
+export type ChannelFrameEvent =
+  | { type: 'JOIN_OK'; response: unknown }
+  | { type: 'JOIN_ERROR'; response: unknown }
+  | { type: 'REPLY'; ref: string; status: string; response: unknown }
+  | { type: 'SERVER_CLOSE' }
+  | { type: 'SERVER_ERROR' }
+  | { type: 'SYSTEM'; status: string; message: string; extension: string | null }
+
+/** What the parent tells every channel about the socket. */
+export type ChannelSocketEvent =
   | { type: 'socket.open' }
   /**
    * The socket is gone. `error` is the one error the root made for this loss, shared by every channel
-   * (issue 6: no error, stack and redaction per channel); without it the channel makes its own.
+   * (no error, stack and redaction per channel); without it the channel makes its own.
    */
   | { type: 'socket.closed'; error?: RealtimeError }
-  /** A lifecycle frame for this topic: phx_reply, phx_close, phx_error, system. */
-  | { type: 'message'; message: PhoenixMessage }
-  /** Internal: the per-push timer fired. */
+
+export type ChannelEvent =
+  | ChannelCommand
+  | ChannelFrameEvent
+  | ChannelSocketEvent
+  /** Internal: a push's timer fired. */
   | { type: 'push.expired'; ref: string }
 
 /** Public facts the channel emits (`actor.on`). */
@@ -190,7 +208,5 @@ export type ChannelEmitted =
   | { type: 'push.timeout'; topic: string; ref: string }
   | { type: 'push.failed'; topic: string; ref: string; error: RealtimeError }
 
-/** What the channel tells its parent (the root client actor). */
-export type ChannelNotification =
-  | { type: 'channel.transmit'; message: PhoenixMessage }
-  | { type: 'channel.closed'; topic: string }
+/** What the channel tells its parent. */
+export type ChannelNotification = { type: 'channel.removed'; topic: string }

@@ -1,0 +1,291 @@
+/**
+ * The named actions, guards and delays of the channel chart (channel.machine.ts). Pure: frames leave
+ * through `transmit`, whose default sends them to the connection actor of the same actor system;
+ * the two time-reading actions (`markGap`, `reportResubscribed`) use `Date.now` unless
+ * `channelMachineWithClock(now)` provides another clock.
+ */
+import { assign, emit, enqueueActions, setup, stateIn, type EventObject } from 'xstate'
+import { RealtimeError } from '../../src/errors.js'
+import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
+import {
+  channelConfig,
+  DEFAULT_TIMEOUT_MS,
+  type ChannelContext,
+  type ChannelEmitted,
+  type ChannelEvent,
+  type ChannelInput,
+  type ChannelNotification,
+  type ChannelStateName,
+} from './contract.js'
+import { pushFrame, type Frames } from './frames.js'
+import { classifyJoinError } from './join-policy.js'
+import { findRef, presenceBody, pushOf, pushTimerId, retrackError, withoutRef, type Push } from './pushes.js'
+
+/** Delay before the rejoin that follows the n-th consecutive failure (attempts ≥ 1); the last delay repeats. */
+export function rejoinDelayFor(delays: readonly number[], attempts: number): number {
+  if (delays.length === 0) return DEFAULT_TIMEOUT_MS
+  return delays[Math.min(Math.max(attempts, 1), delays.length) - 1]!
+}
+
+const types = {
+  context: {} as ChannelContext,
+  events: {} as ChannelEvent,
+  input: {} as ChannelInput,
+  emitted: {} as ChannelEmitted,
+  tags: {} as ChannelStateName,
+}
+
+const delays = {
+  joinTimeout: ({ context }: { context: ChannelContext }) => context.joinTimeoutMs ?? context.timeoutMs,
+  rejoinDelay: ({ context }: { context: ChannelContext }) => rejoinDelayFor(context.rejoinDelays, context.attempts),
+  /** A push's own timeout, else the channel's; the leave's is the channel's. */
+  pushTimeout: ({ context, event }: { context: ChannelContext; event: ChannelEvent }) => pushOf(event)?.timeoutMs ?? context.timeoutMs,
+}
+
+export const channelSetup = setup({
+  types,
+  delays,
+  guards: {
+    socketOnline: stateIn({ socket: 'online' }),
+    removing: stateIn({ membership: 'removing' }),
+    expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
+    isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
+    isNewToken: ({ context, event }) => event.type === 'setAuth' && event.token !== null && event.token !== context.accessToken,
+    isLeaveReply: ({ context, event }) => event.type === 'REPLY' && findRef(context.inFlight, event.ref)?.kind === 'leave',
+  },
+  actions: {
+    /** Frames out. Default: to the connection actor of this system; standalone tests provide a spy. */
+    transmit: enqueueActions(({ system, enqueue }, params: Frames) => {
+      const connection = system.get(CONNECTION_SYSTEM_ID)
+      if (connection === undefined) return
+      for (const message of params.messages) enqueue.sendTo(connection, { type: 'send', message } as EventObject)
+    }),
+    notifyRemoved: enqueueActions(({ context, enqueue }) => {
+      if (context.hasParent) enqueue.sendParent({ type: 'channel.removed', topic: context.topic } satisfies ChannelNotification)
+    }),
+    announce: emit(({ context }, params: { old: ChannelStateName; new: ChannelStateName }) => ({
+      type: 'channel' as const,
+      kind: 'state_change' as const,
+      topic: context.topic,
+      ...params,
+    })),
+    // ── the two actions that read a clock ──
+    markGap: assign(({ context }) => (context.gapSince === null ? { gapSince: Date.now() } : {})),
+    reportResubscribed: enqueueActions(({ context, enqueue }) => {
+      if (context.gapSince !== null) enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, Date.now() - context.gapSince) })
+    }),
+
+    // ── join bookkeeping ──
+    /** This subscribe's join timeout (if it gives one) and no error yet. */
+    prepareJoin: assign(({ event }) => ({ joinTimeoutMs: event.type === 'subscribe' ? (event.timeoutMs ?? null) : null, error: null })),
+    /** Every join attempt gets a fresh ref, which becomes the join ref of everything after it (protocol.md §3.3). */
+    newJoinRef: assign(({ context }) => ({ refSeq: context.refSeq + 1, joinRef: String(context.refSeq + 1) })),
+    /** A ref for a frame nobody answers (the token push, the leave after a join timeout). */
+    newRef: assign(({ context }) => ({ refSeq: context.refSeq + 1 })),
+    forgetJoin: assign({ joinRef: null }),
+    joinSucceeded: assign({ attempts: 0, error: null, gapSince: null, joinTimeoutMs: null }),
+    countFailure: assign(({ context }) => ({ attempts: context.attempts + 1 })),
+    resetAttempts: assign({ attempts: 0 }),
+    clearError: assign({ error: null }),
+    configure: assign(({ context, event }) => {
+      if (event.type !== 'configure') return {}
+      const next = event.config
+      return {
+        config: channelConfig({
+          broadcast: { ...context.config.broadcast, ...next.broadcast },
+          presence: { ...context.config.presence, ...next.presence },
+          postgres_changes: next.postgres_changes ?? context.config.postgres_changes,
+          private: next.private ?? context.config.private,
+        }),
+      }
+    }),
+    updateToken: assign(({ context, event }) => (event.type === 'setAuth' && event.token !== context.accessToken ? { accessToken: event.token } : {})),
+
+    // ── why the channel is not joined: recorded, and reported as an `error` event ──
+    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' }) => {
+      const { topic } = context
+      let error: RealtimeError
+      switch (params.why) {
+        case 'joinTimeout': {
+          const ms = context.joinTimeoutMs ?? context.timeoutMs
+          error = new RealtimeError('timeout', `joining ${topic} timed out after ${ms} ms`, { topic, timeoutMs: ms })
+          break
+        }
+        case 'joinError': {
+          const joinFailure = classifyJoinError(event.type === 'JOIN_ERROR' ? event.response : undefined)
+          const metadata = { topic, reason: joinFailure.reason, reasonCode: joinFailure.code, final: joinFailure.final }
+          error = new RealtimeError('join_failed', `joining ${topic} failed: ${joinFailure.reason}`, metadata)
+          break
+        }
+        case 'serverError':
+          error = new RealtimeError('channel_error', `the server reported an error on ${topic} (phx_error)`, { topic })
+          break
+        case 'socketLoss':
+          // One error for the whole loss, made by the root and shared by every channel.
+          error = (event.type === 'socket.closed' ? event.error : undefined) ?? new RealtimeError('connection_closed', `the socket of ${topic} closed`, { topic })
+          enqueue.assign({ error })
+          return
+        case 'leaveTimeout':
+          error = new RealtimeError('timeout', `leaving ${topic} timed out`, { topic })
+          enqueue.assign({ error })
+          return
+        case 'serverClose':
+          enqueue.assign({ error: new RealtimeError('channel_closed', `the server closed ${topic}`, { topic }) })
+          return
+        default: {
+          const unreachable: never = params.why
+          return unreachable
+        }
+      }
+      enqueue.assign({ error })
+      enqueue.emit({ type: 'error', topic, error })
+    }),
+    emitSystem: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'SYSTEM') return
+      const { status, message, extension } = event
+      enqueue.emit({ type: 'channel', kind: 'system', topic: context.topic, status, message, extension })
+      if (status === 'error') {
+        const error = new RealtimeError('channel_error', `${context.topic}: ${message || 'system error'}`, { topic: context.topic, extension })
+        enqueue.emit({ type: 'error', topic: context.topic, error })
+      }
+    }),
+
+    // ── pushes (pushes.ts) ──
+    /** Sent now; one that expects a reply waits in flight with a timer, one that does not is done. */
+    sendPush: enqueueActions(({ context, event, enqueue }) => {
+      const push = pushOf(event)
+      if (push === null) return
+      enqueue({ type: 'transmit', params: { messages: [pushFrame(context, push)] } } as never)
+      if (!push.expectReply) return
+      enqueue.assign({ inFlight: [...context.inFlight, push] })
+      enqueue.raise({ type: 'push.expired', ref: push.ref }, { id: pushTimerId(push.ref), delay: 'pushTimeout' })
+    }),
+    /**
+     * Keeps a push until the join succeeds. Its timer starts now (as Phoenix does): a push that waited
+     * longer than its timeout is reported and never sent. Beyond `bufferSize` the oldest is dropped.
+     */
+    bufferPush: enqueueActions(({ context, event, enqueue }) => {
+      const push = pushOf(event)
+      if (push === null) return
+      let buffer = context.buffer
+      if (buffer.length >= context.bufferSize) {
+        const [oldest, ...rest] = buffer
+        buffer = rest
+        if (oldest !== undefined) {
+          const error = new RealtimeError('buffer_overflow', `push buffer of ${context.topic} is full (${context.bufferSize}): dropped '${oldest.event}'`, {
+            topic: context.topic,
+            push: oldest,
+          })
+          enqueue.cancel(pushTimerId(oldest.ref))
+          enqueue.emit({ type: 'error', topic: context.topic, error })
+          enqueue.emit({ type: 'push.failed', topic: context.topic, ref: oldest.ref, error })
+        }
+      }
+      enqueue.assign({ buffer: [...buffer, push] })
+      enqueue.raise({ type: 'push.expired', ref: push.ref }, { id: pushTimerId(push.ref), delay: 'pushTimeout' })
+    }),
+    /** The channel is leaving or closed: nothing that waited will be sent. */
+    failBuffered: enqueueActions(({ context, enqueue }) => {
+      if (context.buffer.length === 0) return
+      for (const push of context.buffer) {
+        const error = new RealtimeError('channel_closed', `${context.topic} closed before '${push.event}' was sent`, { topic: context.topic, ref: push.ref })
+        enqueue.cancel(pushTimerId(push.ref))
+        enqueue.emit({ type: 'push.failed', topic: context.topic, ref: push.ref, error })
+      }
+      enqueue.assign({ buffer: [] })
+    }),
+    rejectPush: enqueueActions(({ context, event, enqueue }, params: { state: ChannelStateName }) => {
+      const push = pushOf(event)
+      if (push === null) return
+      const error = new RealtimeError('not_joined', `cannot push '${push.event}' to ${context.topic}: the channel is ${params.state}`, { topic: context.topic, ref: push.ref })
+      enqueue.emit({ type: 'push.failed', topic: context.topic, ref: push.ref, error })
+    }),
+    /** What to re-track after a rejoin; tracking also turns presence on for every later join. */
+    rememberTracking: assign(({ context, event }) => {
+      if (event.type === 'untrack') return { tracked: null }
+      if (event.type !== 'track') return {}
+      const config = context.config.presence.enabled ? context.config : { ...context.config, presence: { ...context.config.presence, enabled: true } }
+      return { tracked: event.payload, config }
+    }),
+    /** Leaving (or being closed) ends the presence on the server: nothing to re-track at a later subscribe. */
+    forgetTracking: assign(({ context }) => (context.tracked === null ? {} : { tracked: null })),
+    /**
+     * Joined: what waited goes out under the new join ref, in order; then, after a (re)join, presence is
+     * tracked again as it was (the server forgot it), unless a track/untrack was among what waited (it
+     * says what the user wants last). Pushes that expect no reply are done once sent; the others wait
+     * in flight with the timer they already have. A re-track of an earlier join still pending is
+     * forgotten (its timer then finds nothing).
+     */
+    flushBuffer: enqueueActions(({ context, enqueue }) => {
+      const { buffer, tracked } = context
+      const stale = context.inFlight.find((push) => push.kind === 'retrack')
+      if (buffer.length === 0 && tracked === null && stale === undefined) return
+      let inFlight = stale === undefined ? context.inFlight : withoutRef(context.inFlight, stale.ref)
+      if (stale !== undefined) enqueue.cancel(pushTimerId(stale.ref))
+      const messages = buffer.map((push) => pushFrame(context, push))
+      for (const push of buffer) {
+        if (push.expectReply) inFlight = [...inFlight, push]
+        else enqueue.cancel(pushTimerId(push.ref))
+      }
+      let refSeq = context.refSeq
+      if (tracked !== null && !buffer.some((push) => push.kind === 'presence')) {
+        const retrack: Push = { ref: String(++refSeq), kind: 'retrack', event: 'presence', payload: presenceBody(tracked), expectReply: true, timeoutMs: null }
+        messages.push(pushFrame(context, retrack))
+        inFlight = [...inFlight, retrack]
+        enqueue.raise({ type: 'push.expired', ref: retrack.ref }, { id: pushTimerId(retrack.ref), delay: 'pushTimeout' })
+      }
+      enqueue({ type: 'transmit', params: { messages } } as never)
+      enqueue.assign({ buffer: [], inFlight, refSeq })
+    }),
+    /** The leave is a push too: in flight, with the channel's timeout (the `leaving` state's own timer). */
+    sendLeave: enqueueActions(({ context, enqueue }) => {
+      const ref = String(context.refSeq + 1)
+      const leave: Push = { ref, kind: 'leave', event: 'phx_leave', payload: {}, expectReply: true, timeoutMs: null }
+      enqueue.assign({ refSeq: context.refSeq + 1, inFlight: [...context.inFlight, leave] })
+      enqueue({ type: 'transmit', params: { messages: [pushFrame(context, leave)] } } as never)
+    }),
+    /** A reply to a push in flight: its timer stops and its outcome is reported (a failed re-track as an error). */
+    settleReply: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'REPLY') return
+      const push = findRef(context.inFlight, event.ref)
+      if (push === undefined) return
+      enqueue.cancel(pushTimerId(push.ref))
+      enqueue.assign({ inFlight: withoutRef(context.inFlight, push.ref) })
+      if (push.kind === 'retrack') {
+        if (event.status !== 'ok') enqueue.emit({ type: 'error', topic: context.topic, error: retrackError(context.topic, push.ref, event, context.timeoutMs) })
+        return
+      }
+      enqueue.emit({ type: 'push.reply', topic: context.topic, ref: push.ref, status: event.status, response: event.response })
+    }),
+    /** A push's timer fired: in the buffer it is dropped unsent, in flight it gave up waiting. */
+    expirePush: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'push.expired') return
+      const push = findRef(context.buffer, event.ref) ?? findRef(context.inFlight, event.ref)
+      if (push === undefined) return
+      enqueue.assign({ buffer: withoutRef(context.buffer, push.ref), inFlight: withoutRef(context.inFlight, push.ref) })
+      if (push.kind === 'retrack') enqueue.emit({ type: 'error', topic: context.topic, error: retrackError(context.topic, push.ref, 'timeout', context.timeoutMs) })
+      else enqueue.emit({ type: 'push.timeout', topic: context.topic, ref: push.ref })
+    }),
+    /** The leave timed out: reported as its push's timeout, and the leave is no longer in flight. */
+    expireLeave: enqueueActions(({ context, enqueue }) => {
+      const leave = context.inFlight.find((push) => push.kind === 'leave')
+      if (leave === undefined) return
+      enqueue.assign({ inFlight: withoutRef(context.inFlight, leave.ref) })
+      enqueue.emit({ type: 'push.timeout', topic: context.topic, ref: leave.ref })
+    }),
+    /**
+     * Closed: no join, no gap, nothing tracked, nothing in flight any more. A push still awaiting its
+     * reply fails now (`channel_closed`) instead of waiting for a timer that means nothing any more.
+     */
+    clearJoinState: enqueueActions(({ context, enqueue }) => {
+      for (const push of context.inFlight) {
+        enqueue.cancel(pushTimerId(push.ref))
+        if (push.kind !== 'push' && push.kind !== 'presence') continue
+        const error = new RealtimeError('channel_closed', `${context.topic} closed before '${push.event}' was answered`, { topic: context.topic, ref: push.ref })
+        enqueue.emit({ type: 'push.failed', topic: context.topic, ref: push.ref, error })
+      }
+      if (context.joinRef === null && context.gapSince === null && context.attempts === 0 && context.tracked === null && context.inFlight.length === 0) return
+      enqueue.assign({ joinRef: null, gapSince: null, attempts: 0, tracked: null, inFlight: [] })
+    }),
+  },
+})

@@ -1,0 +1,156 @@
+/**
+ * The root client actor, in two parallel regions:
+ *
+ *   connection  closed ⇄ connecting ⇄ open ⇄ closing    what the invoked connection actor last reported;
+ *               entering `open` tells every channel the socket opened, leaving it that it closed
+ *   channels    idle ──added──▶ occupied ──last removed──▶ draining ──emptyChannelsGrace──▶ idle (socket closed)
+ *                                  ▲                           │
+ *                                  └────────── added ──────────┘
+ *
+ * Channel actors live in channel groups (channel-group.machine.ts), spawned on first use. The root's
+ * public `channel.*` events become channel commands; inbound frames never pass through here (the
+ * router hands lifecycle frames to the channel actor and data frames to listeners).
+ */
+import type { ActorRefFrom, AnyActorRef, SnapshotFrom } from 'xstate'
+import { DEFAULT_VSN } from '../../src/protocol/types.js'
+import type { ChannelActorRef } from '../channel/channel.machine.js'
+import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS } from '../channel/contract.js'
+import type { ConnectionStateName } from '../connection/contract.js'
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../connection/setup.js'
+import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
+import { channelGroupOf } from './channel-group.machine.js'
+import { clientSetup, connectionInputOf } from './setup.js'
+
+const counted = ['countChannel', 'reportChannel'] as const
+
+const machine = clientSetup.createMachine({
+  id: 'client',
+  type: 'parallel',
+  context: ({ input }) => ({
+    url: input.url,
+    vsn: input.vsn ?? DEFAULT_VSN,
+    apikey: input.apikey,
+    accessToken: input.accessToken ?? null,
+    sendBufferSize: input.sendBufferSize ?? null,
+    reconnectDelays: input.reconnectDelays ?? null,
+    timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    rejoinDelays: input.rejoinDelays ?? DEFAULT_REJOIN_DELAYS,
+    channelBufferSize: input.channelBufferSize ?? DEFAULT_CHANNEL_BUFFER_SIZE,
+    emptyChannelsGraceMs: input.emptyChannelsGraceMs ?? 2 * (input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS),
+    channelCount: 0,
+  }),
+  invoke: {
+    src: 'connection',
+    id: 'connection',
+    systemId: CONNECTION_SYSTEM_ID,
+    input: ({ context }) => connectionInputOf(context),
+  },
+  on: {
+    connect: { actions: 'forwardToConnection' },
+    disconnect: { actions: 'forwardToConnection' },
+    online: { actions: 'forwardToConnection' },
+    offline: { actions: 'forwardToConnection' },
+    visible: { actions: 'forwardToConnection' },
+    hidden: { actions: 'forwardToConnection' },
+    resume: { actions: 'forwardToConnection' },
+    suspend: { actions: 'forwardToConnection' },
+    setAuth: {
+      actions: ['storeToken', 'forwardToConnection', { type: 'tellChannels', params: ({ event }) => ({ event: { type: 'setAuth', token: event.token } }) }],
+    },
+    'channel.add': [
+      { guard: 'connectionUnderWay', actions: { type: 'addChannel', params: { online: true } } },
+      { actions: { type: 'addChannel', params: { online: false } } },
+    ],
+    // A subscribe connects unless the connection is open or on its way.
+    'channel.subscribe': [
+      { guard: 'connectionUnderWay', actions: 'forwardToChannel' },
+      { guard: 'connectionStarting', actions: 'forwardToChannel' },
+      { actions: ['forwardToChannel', 'connect'] },
+    ],
+    'channel.unsubscribe': { actions: 'forwardToChannel' },
+    'channel.remove': { actions: 'forwardToChannel' },
+    'channel.push': { actions: 'forwardToChannel' },
+    'channel.track': { actions: 'forwardToChannel' },
+    'channel.untrack': { actions: 'forwardToChannel' },
+    'channel.configure': { actions: 'forwardToChannel' },
+    'channel.setAuth': { actions: 'forwardToChannel' },
+    'channel.unknown': { actions: 'reportUnknownTopic' },
+    'connection.error': { actions: 'reportConnectionError' },
+    'connection.heartbeat': { actions: 'reportHeartbeat' },
+  },
+  states: {
+    connection: {
+      description: "The connection actor's state as it last reported it (`connection.state`).",
+      initial: 'closed',
+      on: {
+        'connection.state': [
+          { guard: 'toOpen', target: '.open', actions: 'reportConnectionState' },
+          { guard: 'toConnecting', target: '.connecting', actions: 'reportConnectionState' },
+          { guard: 'toClosing', target: '.closing', actions: 'reportConnectionState' },
+          { target: '.closed', actions: 'reportConnectionState' },
+        ],
+      },
+      states: {
+        closed: {},
+        connecting: {},
+        open: {
+          entry: ['adoptConnectionToken', { type: 'tellChannels', params: { event: { type: 'socket.open' } } }],
+          exit: 'tellSocketClosed',
+        },
+        closing: {},
+      },
+    },
+
+    channels: {
+      description: 'Whether any channel exists; the socket closes `emptyChannelsGrace` after the last one went.',
+      initial: 'idle',
+      on: { 'channel.added': { actions: counted }, 'channel.removed': { actions: counted } },
+      states: {
+        idle: {
+          description: 'No channel since start or since the grace delay closed the socket. The socket may still be open by request.',
+          on: { 'channel.added': { target: 'occupied', actions: counted } },
+        },
+        occupied: {
+          on: { 'channel.removed': { guard: 'isLastChannel', target: 'draining', actions: counted } },
+        },
+        draining: {
+          description: 'The last channel is gone: the socket closes after `emptyChannelsGrace` unless a channel comes back.',
+          after: { emptyChannelsGrace: { target: 'idle', actions: 'closeSocket' } },
+          on: {
+            'channel.added': { target: 'occupied', actions: counted },
+            // Closed by request: nothing left to wait for. (A region that handles an event shadows the
+            // root's own handler for it, so this transition forwards the disconnect itself.)
+            disconnect: { target: 'idle', actions: 'forwardToConnection' },
+          },
+        },
+      },
+    },
+  },
+})
+
+/** The root client statechart. Its explicit type keeps declaration emit stable (xstate-notes §11c). */
+export type ClientMachine = typeof machine
+export const clientMachine: ClientMachine = machine
+export type ClientActorRef = ActorRefFrom<ClientMachine>
+export type ClientSnapshot = SnapshotFrom<ClientMachine>
+
+/** `connecting | open | closing | closed`, as the root's `connection` region has it. */
+export function connectionStateOfClient(snapshot: Pick<ClientSnapshot, 'value'>): ConnectionStateName {
+  return snapshot.value.connection
+}
+
+/** The channel actor of `topic` under a root snapshot (its group's child), or undefined. */
+export function channelActorOf(snapshot: Pick<ClientSnapshot, 'children'>, topic: string): ChannelActorRef | undefined {
+  const group = (snapshot.children as Record<string, AnyActorRef | undefined>)[channelGroupOf(topic)]
+  return (group?.getSnapshot() as { children?: Record<string, ChannelActorRef | undefined> } | undefined)?.children?.[topic]
+}
+
+/** The topics that have a channel actor. */
+export function topicsOf(snapshot: Pick<ClientSnapshot, 'children'>): string[] {
+  const topics: string[] = []
+  for (const [id, child] of Object.entries(snapshot.children as Record<string, AnyActorRef | undefined>)) {
+    if (!id.startsWith('channels:') || child === undefined) continue
+    topics.push(...Object.keys((child.getSnapshot() as { children: object }).children))
+  }
+  return topics
+}

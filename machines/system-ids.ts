@@ -1,0 +1,12 @@
+/**
+ * The `systemId`s of a client's actors, for `system.get(...)` from any actor of the same system. One
+ * actor system holds one realtime client: the ids are fixed.
+ */
+export const CLIENT_SYSTEM_ID = 'realtime-client'
+export const CONNECTION_SYSTEM_ID = 'realtime-connection'
+export const CHANNEL_SYSTEM_ID_PREFIX = 'realtime-channel:'
+
+/** The `systemId` of a topic's channel actor. */
+export function channelSystemId(topic: string): string {
+  return CHANNEL_SYSTEM_ID_PREFIX + topic
+}

@@ -1,0 +1,123 @@
+/**
+ * Each chart through XState's pure `initialTransition()` / `transition()`: the next snapshot and the
+ * actions it would run, nothing started or executed. And every running actor's snapshot is JSON.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createActor, fromCallback, initialTransition, transition, type AnyActorRef, type InspectionEvent } from 'xstate'
+import { channelMachine, channelStateOf } from '../../machines/channel/channel.machine.js'
+import { clientMachine } from '../../machines/client/client.machine.js'
+import { connectionMachine, connectionStateOf } from '../../machines/connection/connection.machine.js'
+import type { ConnectionMachine } from '../../machines/connection/connection.machine.js'
+import { redactInspection } from '../../src/inspect-redaction.js'
+
+const TOPIC = 'realtime:pure'
+
+type Action = { type: string; params?: unknown }
+const types = (actions: readonly Action[]): string[] => actions.map((action) => action.type)
+
+const pure = suite('charts through the pure transition()')
+
+/** The chart with its I/O action as a plain function: `transition()` then lists it with its params. */
+const channel = channelMachine.provide({ actions: { transmit: () => {}, notifyRemoved: () => {} } })
+
+const emitted = (actions: readonly Action[]): unknown[] =>
+  actions.flatMap((action) => (action.type === 'xstate.emit' ? [(action.params as { event: unknown }).event] : []))
+
+pure('channel: subscribe on an open socket makes the join frame; JOIN_OK joins; a socket loss errors', () => {
+  let [snapshot, actions] = initialTransition(channel, { topic: TOPIC, accessToken: 'tok' })
+  assert.is(channelStateOf(snapshot), 'closed')
+  ;[snapshot] = transition(channel, snapshot, { type: 'socket.open' })
+  ;[snapshot, actions] = transition(channel, snapshot, { type: 'subscribe' })
+  assert.equal(snapshot.value, { socket: 'online', membership: 'kept', lifecycle: { joining: 'sending' } })
+  const transmit = actions.find((action) => action.type === 'transmit') as Action & { params: { messages: Array<{ event: string; ref: string; payload: unknown }> } }
+  assert.is(transmit.params.messages[0]!.event, 'phx_join')
+  assert.is(transmit.params.messages[0]!.ref, '1')
+  assert.is((transmit.params.messages[0]!.payload as { access_token: string }).access_token, 'tok')
+  assert.equal(emitted(actions), [{ type: 'channel', kind: 'state_change', topic: TOPIC, old: 'closed', new: 'joining' }])
+  ;[snapshot, actions] = transition(channel, snapshot, { type: 'JOIN_OK', response: {} })
+  assert.is(channelStateOf(snapshot), 'joined')
+  ;[snapshot, actions] = transition(channel, snapshot, { type: 'socket.closed' })
+  assert.equal(snapshot.value, { socket: 'offline', membership: 'kept', lifecycle: { errored: 'waitingForSocket' } })
+  assert.is(snapshot.context.error?.code, 'connection_closed')
+  assert.ok(snapshot.context.gapSince !== null, 'the gap starts on the transition')
+  assert.equal(emitted(actions), [{ type: 'channel', kind: 'state_change', topic: TOPIC, old: 'joined', new: 'errored' }])
+})
+
+pure('channel: a final join error halts on the transition itself; a retryable one backs off', () => {
+  const joining = () => {
+    let [snapshot] = initialTransition(channelMachine, { topic: TOPIC })
+    ;[snapshot] = transition(channelMachine, snapshot, { type: 'socket.open' })
+    ;[snapshot] = transition(channelMachine, snapshot, { type: 'subscribe' })
+    return snapshot
+  }
+  const [halted] = transition(channelMachine, joining(), { type: 'JOIN_ERROR', response: { reason: 'Unauthorized: no' } })
+  assert.ok(halted.matches({ lifecycle: { errored: 'halted' } }))
+  const [backoff, actions] = transition(channelMachine, joining(), { type: 'JOIN_ERROR', response: { reason: 'RealtimeRestarting: soon' } })
+  assert.ok(backoff.matches({ lifecycle: { errored: 'backoff' } }))
+  assert.ok(types(actions).includes('xstate.raise'), 'the rejoin timer is scheduled')
+})
+
+pure('channel: remove while joined leaves, and the leave reply ends in removed', () => {
+  let [snapshot] = initialTransition(channel, { topic: TOPIC, hasParent: true })
+  for (const event of [{ type: 'socket.open' }, { type: 'subscribe' }, { type: 'JOIN_OK', response: {} }, { type: 'remove' }] as const) [snapshot] = transition(channel, snapshot, event)
+  assert.equal(snapshot.value, { socket: 'online', membership: 'removing', lifecycle: 'leaving' })
+  const leave = snapshot.context.inFlight.find((push) => push.kind === 'leave')!
+  const [removed, actions] = transition(channel, snapshot, { type: 'REPLY', ref: leave.ref, status: 'ok', response: {} })
+  assert.ok(removed.matches({ lifecycle: 'removed' }))
+  assert.ok(types(actions).includes('notifyRemoved'), 'the parent is told, to stop it')
+})
+
+pure('connection: connect asks for the token (an actor to start, not started); socket.opened opens', () => {
+  let [snapshot, actions] = initialTransition(connectionMachine, { vsn: '2.0.0', apikey: 'k' })
+  assert.is(connectionStateOf(snapshot), 'closed')
+  ;[snapshot, actions] = transition(connectionMachine, snapshot, { type: 'connect' })
+  assert.equal(snapshot.value, { connecting: 'fetchingToken' })
+  assert.ok(actions.some((action) => action.type === 'xstate.spawnChild'), 'the token actor is an action to run, not a running actor')
+  assert.equal(emitted(actions), [{ type: 'connection', kind: 'state_change', old: 'closed', new: 'connecting' }])
+})
+
+pure('client: channel.add spawns a channel group; connection.state moves the connection region', () => {
+  let [snapshot, actions] = initialTransition(clientMachine, { apikey: 'k', url: 'ws://127.0.0.1:1/socket' })
+  assert.equal(snapshot.value, { connection: 'closed', channels: 'idle' })
+  assert.ok(actions.some((action) => action.type === 'xstate.spawnChild'), 'the connection is invoked')
+  ;[snapshot, actions] = transition(clientMachine, snapshot, { type: 'connection.state', old: 'closed', new: 'connecting' })
+  assert.equal(snapshot.value, { connection: 'connecting', channels: 'idle' })
+  ;[snapshot, actions] = transition(clientMachine, snapshot, { type: 'channel.added', topic: TOPIC })
+  assert.equal(snapshot.value, { connection: 'connecting', channels: 'occupied' })
+  assert.is(snapshot.context.channelCount, 1)
+})
+
+pure.run()
+
+const serialisable = suite('snapshots are JSON, inspection carries no token')
+
+serialisable('every actor of a running client has a JSON snapshot, with nothing lost to functions', () => {
+  const events: InspectionEvent[] = []
+  const fake = fromCallback(() => {})
+  const root = createActor(clientMachine.provide({ actors: { connection: fake as unknown as ConnectionMachine } }), {
+    input: { apikey: 'anon', accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', url: 'ws://127.0.0.1:1/socket' },
+    inspect: redactInspection((event) => void events.push(event)),
+  })
+  root.start()
+  root.send({ type: 'channel.add', topic: TOPIC })
+  root.send({ type: 'connection.state', old: 'closed', new: 'open', accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ5In0.c2lnbmF0dXJl' })
+  root.send({ type: 'channel.subscribe', topic: TOPIC })
+  const actors = new Set<AnyActorRef>([root])
+  for (const event of events) actors.add(event.actorRef as AnyActorRef)
+  let checked = 0
+  for (const actor of actors) {
+    const snapshot = actor.getSnapshot() as { context?: unknown }
+    if (snapshot.context === undefined) continue
+    const json = JSON.stringify(snapshot)
+    assert.equal(JSON.parse(JSON.stringify(snapshot.context)), JSON.parse(json).context, `${actor.id}: context survives JSON`)
+    checked++
+  }
+  assert.ok(checked >= 3, 'root, group and channel')
+  const seen = JSON.stringify(events.map((event) => ({ snapshot: (event as { snapshot?: unknown }).snapshot, event: (event as { event?: unknown }).event })))
+  assert.not.match(seen, /eyJhbGciOiJIUzI1NiJ9\.eyJ/, 'no token in what inspection sees')
+  assert.match(seen, /\[redacted\]/)
+  root.stop()
+})
+
+serialisable.run()
