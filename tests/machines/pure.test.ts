@@ -68,6 +68,25 @@ pure('channel: remove while joined leaves, and the leave reply ends in removed',
   assert.ok(types(actions).includes('notifyRemoved'), 'the parent is told, to stop it')
 })
 
+pure('channel: a join reply whose postgres_changes bindings are not ours halts the channel and leaves; matching ones are recorded', () => {
+  const binding = { event: 'INSERT', schema: 'public', table: 'todos' }
+  const joining = () => {
+    let [snapshot] = initialTransition(channel, { topic: TOPIC, config: { postgres_changes: [binding] } })
+    ;[snapshot] = transition(channel, snapshot, { type: 'socket.open' })
+    ;[snapshot] = transition(channel, snapshot, { type: 'subscribe' })
+    return snapshot
+  }
+  const [mismatch, actions] = transition(channel, joining(), { type: 'JOIN_OK', response: { postgres_changes: [{ ...binding, table: 'other', id: 7 }] } })
+  assert.ok(mismatch.matches({ lifecycle: { errored: 'halted' } }), 'not retried, not joined')
+  assert.is(mismatch.context.error?.code, 'join_failed')
+  assert.match(mismatch.context.error!.message, 'mismatch between server and client bindings for postgres changes')
+  const leave = actions.find((action) => action.type === 'transmit') as Action & { params: { messages: Array<{ event: string }> } }
+  assert.is(leave.params.messages[0]!.event, 'phx_leave', 'the server joined us: leave')
+  const [joined] = transition(channel, joining(), { type: 'JOIN_OK', response: { postgres_changes: [{ ...binding, id: 30636876 }] } })
+  assert.is(channelStateOf(joined), 'joined')
+  assert.equal(joined.context.bindingIds, [30636876])
+})
+
 pure('connection: connect asks for the token (an actor to start, not started); socket.opened opens', () => {
   let [snapshot, actions] = initialTransition(connectionMachine, { vsn: '2.0.0', apikey: 'k' })
   assert.is(connectionStateOf(snapshot), 'closed')
