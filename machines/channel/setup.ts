@@ -47,8 +47,8 @@ export const channelSetup = setup({
   types,
   delays,
   guards: {
-    socketOnline: stateIn({ socket: 'online' }),
-    removing: stateIn({ membership: 'removing' }),
+    /** The join push is out (the socket was open): a timeout leaves what the server may have joined. */
+    sendingJoin: stateIn({ joining: 'sending' }),
     expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
     bindingsMismatch: ({ context, event }) => event.type === 'JOIN_OK' && bindingIdsOf(context.config.postgres_changes, event.response) === null,
@@ -62,15 +62,15 @@ export const channelSetup = setup({
       if (connection === undefined) return
       for (const message of params.messages) enqueue.sendTo(connection, { type: 'send', message } as EventObject)
     }),
-    notifyRemoved: enqueueActions(({ context, enqueue }) => {
-      if (context.hasParent) enqueue.sendParent({ type: 'channel.removed', topic: context.topic } satisfies ChannelNotification)
+    /** Tells the parent the channel is closed (a channel group stops one it is removing). */
+    notifyClosed: enqueueActions(({ context, enqueue }) => {
+      if (context.hasParent) enqueue.sendParent({ type: 'channel.closed', topic: context.topic } satisfies ChannelNotification)
     }),
-    announce: emit(({ context }, params: { old: ChannelStateName; new: ChannelStateName }) => ({
-      type: 'channel' as const,
-      kind: 'state_change' as const,
-      topic: context.topic,
-      ...params,
-    })),
+    /** The move, emitted (`state_change`); a move to `closed` is told to the parent too. */
+    announce: enqueueActions(({ context, enqueue }, params: { old: ChannelStateName; new: ChannelStateName }) => {
+      enqueue.emit({ type: 'channel', kind: 'state_change', topic: context.topic, old: params.old, new: params.new })
+      if (params.new === 'closed' && context.hasParent) enqueue.sendParent({ type: 'channel.closed', topic: context.topic } satisfies ChannelNotification)
+    }),
     // ── the two actions that read a clock ──
     markGap: assign(({ context }) => (context.gapSince === null ? { gapSince: Date.now() } : {})),
     reportResubscribed: enqueueActions(({ context, enqueue }) => {
