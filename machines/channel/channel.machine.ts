@@ -19,7 +19,7 @@ import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS,
 import { abandonJoinFrames, joinFrames, tokenFrames } from './frames.js'
 import { channelSetup } from './setup.js'
 
-/** `announce` with the move it makes: the chart says which names each transition goes between. */
+/** `announce` with the move it makes: the chart says which names each transition goes between. (A move to `closed` also tells the parent: `notifyClosed`.) */
 function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
@@ -109,7 +109,7 @@ const machine = channelSetup.createMachine({
           entry: 'forgetJoin',
           on: {
             'socket.open': 'sending',
-            unsubscribe: { target: '#channel.closed.offline', actions: announce('joining', 'closed') },
+            unsubscribe: { target: '#channel.closed.offline', actions: [announce('joining', 'closed'), 'notifyClosed'] },
           },
         },
         sending: {
@@ -141,7 +141,7 @@ const machine = channelSetup.createMachine({
           { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
         ],
         SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', announce('joining', 'errored')] },
-        SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joining', 'closed')] },
+        SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joining', 'closed'), 'notifyClosed'] },
       },
     },
 
@@ -159,7 +159,7 @@ const machine = channelSetup.createMachine({
         'socket.open': { target: 'joining.sending', actions: ['markGap', announce('joined', 'joining')] },
         'socket.closed': { target: 'errored.waitingForSocket', actions: [fail('socketLoss'), 'markGap', announce('joined', 'errored')] },
         SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', 'markGap', announce('joined', 'errored')] },
-        SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joined', 'closed')] },
+        SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joined', 'closed'), 'notifyClosed'] },
       },
     },
 
@@ -167,16 +167,16 @@ const machine = channelSetup.createMachine({
       description: 'phx_leave sent; closed on its reply, on phx_close or phx_error, on the push timeout, or when the socket goes.',
       tags: 'leaving',
       entry: ['clearError', 'failBuffered', 'forgetTracking', 'sendLeave'],
-      after: { pushTimeout: { target: 'closed.online', actions: [fail('leaveTimeout'), 'expireLeave', announce('leaving', 'closed')] } },
+      after: { pushTimeout: { target: 'closed.online', actions: [fail('leaveTimeout'), 'expireLeave', announce('leaving', 'closed'), 'notifyClosed'] } },
       on: {
         push: { actions: reject('leaving') },
         track: { actions: reject('leaving') },
         untrack: { actions: reject('leaving') },
         // The server channel dies with the socket: nothing left to leave.
-        'socket.closed': { target: 'closed.offline', actions: announce('leaving', 'closed') },
-        REPLY: { guard: 'isLeaveReply', target: 'closed.online', actions: ['settleReply', announce('leaving', 'closed')] },
-        SERVER_CLOSE: { target: 'closed.online', actions: announce('leaving', 'closed') },
-        SERVER_ERROR: { target: 'closed.online', actions: announce('leaving', 'closed') },
+        'socket.closed': { target: 'closed.offline', actions: [announce('leaving', 'closed'), 'notifyClosed'] },
+        REPLY: { guard: 'isLeaveReply', target: 'closed.online', actions: ['settleReply', announce('leaving', 'closed'), 'notifyClosed'] },
+        SERVER_CLOSE: { target: 'closed.online', actions: [announce('leaving', 'closed'), 'notifyClosed'] },
+        SERVER_ERROR: { target: 'closed.online', actions: [announce('leaving', 'closed'), 'notifyClosed'] },
       },
     },
 
@@ -190,13 +190,13 @@ const machine = channelSetup.createMachine({
           on: {
             'socket.closed': 'waitingForSocket',
             subscribe: { target: '#channel.joining.sending', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
-            unsubscribe: { target: '#channel.closed.online', actions: ['clearError', announce('errored', 'closed')] },
+            unsubscribe: { target: '#channel.closed.online', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
           },
         },
         waitingForSocket: {
           on: {
             subscribe: { target: '#channel.joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
-            unsubscribe: { target: '#channel.closed.offline', actions: ['clearError', announce('errored', 'closed')] },
+            unsubscribe: { target: '#channel.closed.offline', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
           },
         },
         halted: {
@@ -210,7 +210,7 @@ const machine = channelSetup.createMachine({
                 'socket.closed': 'offline',
                 setAuth: { target: '#channel.joining.sending', actions: ['updateToken', 'clearError', 'resetAttempts', announce('errored', 'joining')] },
                 subscribe: { target: '#channel.joining.sending', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
-                unsubscribe: { target: '#channel.closed.online', actions: ['clearError', announce('errored', 'closed')] },
+                unsubscribe: { target: '#channel.closed.online', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
               },
             },
             offline: {
@@ -218,7 +218,7 @@ const machine = channelSetup.createMachine({
                 'socket.open': 'online',
                 setAuth: { target: '#channel.joining.waitingForSocket', actions: ['updateToken', 'clearError', 'resetAttempts', announce('errored', 'joining')] },
                 subscribe: { target: '#channel.joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
-                unsubscribe: { target: '#channel.closed.offline', actions: ['clearError', announce('errored', 'closed')] },
+                unsubscribe: { target: '#channel.closed.offline', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
               },
             },
           },
