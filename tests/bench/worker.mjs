@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { createClient, Unsupported } from './clients.mjs'
-import { presenceKey } from './frames.mjs'
+import { postgresChangeId, postgresChangePrice, presenceKey } from './frames.mjs'
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}')
 const agent = new Agent({ keepAlive: true, maxSockets: 1 })
@@ -114,6 +114,69 @@ async function broadcast(client, { kind, n, warmup, reps = 1 }) {
   }
   const ms = Math.min(...times)
   return { ms, msgsPerSec: (n / ms) * 1000, n, repMs: times }
+}
+
+/**
+ * Postgres changes: one channel with a `'*'` binding on public.todos and a listener on it, as users
+ * write it; the server sends N INSERT frames of a 10-column row (the same bytes to every client).
+ * Measured: the worker's CPU time (all threads) from the blast command to the N-th callback, per change,
+ * best of `reps` blasts after a warm-up; and whether the last row's int8 id arrived exact.
+ */
+async function postgresChanges(client, { n, warmup, reps = 1, exact }) {
+  const topic = 'realtime:pg'
+  const ch = client.channel('pg')
+  const kind = exact ? 'postgres-exact' : 'postgres'
+  let count = 0
+  let target = 0
+  let last = null
+  let done = deferred()
+  ch.onPostgresChange((row) => {
+    last = row
+    if (++count === target) done.resolve(now())
+  })
+  await withTimeout(ch.subscribe(), 10_000, 'join')
+  await control(`/control/prepare?topic=${topic}&kind=${kind}&n=${warmup}`)
+  await control(`/control/prepare?topic=${topic}&kind=${kind}&n=${n}`)
+
+  target = warmup
+  await control(`/control/blast?topic=${topic}&kind=${kind}&n=${warmup}`)
+  await withTimeout(done.promise, 60_000, `warm-up (${count}/${warmup} received)`)
+
+  const cpuUs = []
+  const times = []
+  for (let rep = 0; rep < reps; rep++) {
+    count = 0
+    target = n
+    last = null
+    done = deferred()
+    await sleep(20)
+    const cpu0 = process.cpuUsage()
+    const t0 = now()
+    void control(`/control/blast?topic=${topic}&kind=${kind}&n=${n}`)
+    const t1 = await withTimeout(done.promise, 120_000, `blast (${count}/${n} received)`)
+    const cpu = process.cpuUsage(cpu0)
+    times.push(t1 - t0)
+    cpuUs.push(cpu.user + cpu.system)
+  }
+  // The rows come in order: the last one is change n - 1. Exact means the digits of its int8 id and of
+  // its numeric price, whatever the JavaScript type (a number is written out in full to compare).
+  const digits = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? BigInt(value).toString() : String(value)) : value == null ? null : String(value))
+  const lastId = digits(last?.id)
+  const expected = postgresChangeId(n - 1, exact)
+  if (!exact && lastId !== expected) throw new Error(`the last change had id ${lastId}, expected ${expected}`)
+  const same = (got, want) => (exact ? got === want : got !== null && Number(got) === Number(want))
+  const exactIds = same(lastId, expected) && same(digits(last?.price), postgresChangePrice(n - 1, exact)) ? 1 : 0
+  const best = Math.min(...cpuUs)
+  return {
+    cpuUsPerChange: best / n,
+    msgsPerSec: (n / Math.min(...times)) * 1000,
+    exactIds,
+    lastId,
+    lastPrice: digits(last?.price),
+    n,
+    repCpuUs: cpuUs,
+    repMs: times,
+  }
 }
 
 /**
@@ -295,7 +358,7 @@ async function ceiling(_client, { kind, n }) {
   return { ms, msgsPerSec: (n / ms) * 1000, bytes, repMs: times }
 }
 
-const cases = { broadcast, channels, presence, reconnect, reconnectSpread, ceiling }
+const cases = { broadcast, postgresChanges, channels, presence, reconnect, reconnectSpread, ceiling }
 
 async function main() {
   await control('/control/ping')
