@@ -2,6 +2,8 @@
 //   const client = await createClient(name, { url, xstateModule })
 //   const ch = client.channel(topic)      // realtime:<name>
 //   ch.onBroadcast(cb)                    // cb(message) for every broadcast (wildcard listener)
+//   ch.onPostgresChange(cb)               // cb(row) for every INSERT/UPDATE/DELETE on public.todos (the
+//                                         // binding's listener; before subscribe); throws Unsupported when absent
 //   ch.onPresenceSync(cb)                 // cb() on every presence sync; throws Unsupported when absent
 //   ch.readPresenceHas(key)               // one read of the state through the user-facing API, and
 //                                         // whether `key` is in what it returned
@@ -72,6 +74,7 @@ function createFloor({ url }) {
     const channel = channels.get(message[2])
     if (!channel) return
     if (event === 'broadcast') channel.broadcast?.(message[4])
+    else if (event === 'postgres_changes') channel.postgres?.(message[4])
     else if (event === 'presence_state') channel.presenceState(message[4])
     else if (event === 'presence_diff') channel.presenceDiff(message[4])
   }
@@ -120,6 +123,7 @@ function createFloor({ url }) {
         joinRef: null,
         waiters: [],
         broadcast: null,
+        postgres: null,
         presence: null,
         sync: null,
         presenceState(state) {
@@ -149,6 +153,10 @@ function createFloor({ url }) {
       return {
         onBroadcast(cb) {
           channel.broadcast = cb
+        },
+        // The floor converts nothing: the record as JSON.parse left it (int8 / numeric rounded).
+        onPostgresChange(cb) {
+          channel.postgres = (payload) => cb(payload.data.record)
         },
         onPresenceSync(cb) {
           channel.presence = new Map()
@@ -188,6 +196,9 @@ async function createRealtimeJs({ url }) {
         onBroadcast(cb) {
           ch.on('broadcast', { event: '*' }, cb)
         },
+        onPostgresChange(cb) {
+          ch.on('postgres_changes', { event: '*', schema: 'public', table: 'todos' }, (payload) => cb(payload.new))
+        },
         onPresenceSync(cb) {
           ch.on('presence', { event: 'sync' }, cb)
         },
@@ -223,6 +234,9 @@ async function createPhoenix({ url }) {
       return {
         onBroadcast(cb) {
           ch.on('broadcast', cb)
+        },
+        onPostgresChange() {
+          throw new Unsupported('phoenix.js has no postgres_changes bindings')
         },
         onPresenceSync(cb) {
           presence = new Presence(ch)
@@ -261,6 +275,9 @@ async function createXState({ url, xstateModule }) {
       return {
         onBroadcast(cb) {
           ch.on('broadcast', { event: '*' }, cb)
+        },
+        onPostgresChange(cb) {
+          ch.on('postgres_changes', { event: '*', schema: 'public', table: 'todos' }, (change) => cb(change.new))
         },
         onPresenceSync(cb) {
           if (typeof ch.presenceState !== 'function') throw new Unsupported('channel.presenceState() does not exist yet')

@@ -74,3 +74,39 @@ export function presenceDiffJson(members, d) {
   const joined = members + d
   return `{"joins":{"${presenceKey(joined)}":${presenceMemberJson(joined)}},"leaves":{"${presenceKey(d)}":${presenceMemberJson(d)}}}`
 }
+
+/** The id the bench server gives a channel's first postgres_changes binding (the next ones count up). */
+export const POSTGRES_BINDING_ID = 30636876
+
+/** The 10 columns of the postgres-changes case, with their catalog type names (as the server sends them). */
+export const postgresColumns = [
+  ['id', 'int8'], ['title', 'text'], ['done', 'bool'], ['at', 'timestamptz'], ['doc', 'jsonb'],
+  ['price', 'numeric'], ['tags', '_text'], ['nums', '_int4'], ['count', 'int4'], ['ratio', 'float8'],
+].map(([name, type]) => ({ name, type }))
+
+const BEYOND_2_53 = 9007199254740993n
+
+/**
+ * The int8 `id` of change number `i`: `i`, or (exact) 2^53 + 1 + 2i, odd, so no double holds it. The
+ * digits as a string: what an exact client must hand out.
+ */
+export function postgresChangeId(i, exact) {
+  return exact ? String(BEYOND_2_53 + 2n * BigInt(i)) : String(i)
+}
+
+/** The numeric `price` of change number `i`, as its exact digits (exact: 30 digits, beyond a double). */
+export function postgresChangePrice(i, exact) {
+  const cents = String(i % 100).padStart(2, '0')
+  return exact ? `1234567890123456789012345678.${cents}` : `12.${cents}`
+}
+
+/**
+ * An INSERT as the real server sends it (protocol.md §7.3): int8 and numeric as bare JSON numbers,
+ * the other values JSON-typed (`to_jsonb` forms). `exact`: an int8 beyond 2^53 and a 30-digit numeric.
+ */
+export function postgresChange(vsn, topic, i, exact) {
+  const price = postgresChangePrice(i, exact)
+  const record = `{"id":${postgresChangeId(i, exact)},"title":"todo ${i}","done":${i % 2 === 0},"at":"2026-01-02T03:04:05.678+00:00","doc":{"a":${i % 7},"b":[1,2]},"price":${price},"tags":["a","b c"],"nums":[1,2,${i % 10}],"count":${i % 1000},"ratio":0.25}`
+  const data = `{"columns":${JSON.stringify(postgresColumns)},"commit_timestamp":"2026-01-02T03:04:05.678Z","errors":null,"record":${record},"schema":"public","table":"todos","type":"INSERT"}`
+  return encodeText(vsn, null, null, topic, 'postgres_changes', `{"ids":[${POSTGRES_BINDING_ID}],"data":${data}}`)
+}

@@ -11,7 +11,7 @@
 //
 // Environment: BENCH_QUICK=1 (small sizes, 2 rounds), BENCH_ROUNDS, BENCH_BROADCASTS, BENCH_CHANNELS,
 // BENCH_PRESENCE_MEMBERS, BENCH_PRESENCE_DIFFS, BENCH_PRESENCE_BUDGET_MS, BENCH_RECONNECT_CHANNELS, BENCH_SPREAD_CLIENTS,
-// BENCH_BROADCAST_REPS, BENCH_JOIN_CAP_MS, BENCH_SLOW_CASE_MS, BENCH_CASES / BENCH_CLIENTS (comma lists to run a subset),
+// BENCH_BROADCAST_REPS (also the postgres cases' blasts), BENCH_CHANGES, BENCH_JOIN_CAP_MS, BENCH_SLOW_CASE_MS, BENCH_CASES / BENCH_CLIENTS (comma lists to run a subset),
 // BENCH_CASE_TIMEOUT_MS, BENCH_PROFILE (a directory: every worker writes a --cpu-prof profile there).
 // Benchmarks report; they never fail: the exit code is 0 unless the harness itself breaks.
 import { execFileSync, fork } from 'node:child_process'
@@ -43,6 +43,7 @@ const config = {
   quick,
   rounds: Math.max(1, int('BENCH_ROUNDS', 3, 2)),
   broadcasts: int('BENCH_BROADCASTS', 200_000, 20_000),
+  changes: int('BENCH_CHANGES', 50_000, 5_000),
   channels: int('BENCH_CHANNELS', 5_000, 500),
   presenceMembers: int('BENCH_PRESENCE_MEMBERS', 10_000, 1_000),
   presenceDiffs: int('BENCH_PRESENCE_DIFFS', 1_000, 100),
@@ -75,6 +76,13 @@ const CASES = [
     clients: ['floor', 'realtime-js', 'realtime-xstate'],
     skipped: { phoenix: 'phoenix.js does not decode kind-4 user broadcasts' },
   },
+  ...[false, true].map((exact) => ({
+    id: exact ? 'postgres-exact' : 'postgres',
+    run: 'postgresChanges',
+    params: { n: config.changes, warmup: Math.max(1_000, Math.round(config.changes / 10)), reps: config.broadcastReps, exact },
+    clients: ['floor', 'realtime-js', 'realtime-xstate'],
+    skipped: { phoenix: 'phoenix.js has no postgres_changes bindings' },
+  })),
   { id: 'channels', run: 'channels', params: { channels: config.channels, capMs: config.joinCapMs }, clients: CLIENTS },
   {
     id: 'presence',
@@ -204,6 +212,7 @@ const median = (values) => {
 const group = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')
 const fmt = {
   rate: (v) => `${group(v)}/s`,
+  us: (v) => `${v.toFixed(2)} µs`,
   ms: (v) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${group(v)} ms` : `${v.toFixed(1)} ms`),
   kb: (v) => `${(v / 1024).toFixed(1)} KB`,
   ratio: (v) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(2)),
@@ -389,6 +398,9 @@ function summarize(caseId, m) {
     case 'broadcast-json':
     case 'broadcast-binary':
       return `${fmt.rate(m.msgsPerSec)} (${fmt.ms(m.ms)})`
+    case 'postgres':
+    case 'postgres-exact':
+      return `${fmt.us(m.cpuUsPerChange)} CPU/change, ${fmt.rate(m.msgsPerSec)}, last row ${m.exactIds ? 'exact' : `not exact (id ${m.lastId}, price ${m.lastPrice})`}`
     case 'channels':
       return `joined in ${fmt.ms(m.joinMs)}${m.failedJoins ? ` (${m.failedJoins} subscribe() calls failed first)` : ''}, ${fmt.kb(m.heapPerChannelBytes)}/channel`
     case 'presence':
@@ -428,6 +440,17 @@ function buildRows(medians, notes, bundles, samples = {}) {
   }
   fromCase('broadcast-json', 'msgsPerSec', `inbound broadcasts, ${group(config.broadcasts)} JSON frames (vsn 2.0.0)`, 'rate', 'higher', { vsFloor: 0.95, text: '≥ 0.95 × floor' })
   fromCase('broadcast-binary', 'msgsPerSec', `inbound binary user broadcasts (kind 4), ${group(config.broadcasts)}`, 'rate', 'higher', { vsFloor: 0.85, text: '≥ 0.85 × floor' })
+  // Issue 12: CPU per delivered change, the same frames for every client; realtime-xstate must stay exact.
+  fromCase('postgres', 'cpuUsPerChange', `postgres changes: client CPU per delivered change, 10-column row (int8, text, bool, timestamptz, jsonb, numeric, arrays), ${group(config.changes)} INSERTs`, 'us', 'lower', {
+    vsRealtimeJs: 1,
+    exact: 'postgres',
+    text: '≤ realtime-js, exact',
+  })
+  fromCase('postgres-exact', 'cpuUsPerChange', `the same row with an int8 beyond 2^53 and a 30-digit numeric (realtime-js and the floor round them)`, 'us', 'lower', {
+    vsRealtimeJs: 1,
+    exact: 'postgres-exact',
+    text: '≤ realtime-js, exact',
+  })
   fromCase('channels', 'joinMs', `join ${group(config.channels)} channels on one client`, 'ms', 'lower', { vsRealtimeJs: 0.5, text: '≤ 0.5 × realtime-js' })
   fromCase('channels', 'heapPerChannelBytes', `retained heap per joined channel (${group(config.channels)})`, 'bytes', 'lower', { absolute: 4 * 1024, text: '≤ 4 KB' })
   fromCase(
@@ -488,6 +511,10 @@ function buildRows(medians, notes, bundles, samples = {}) {
     // a ratio of two workers that ran back to back cancels most of that), else the ratio of medians.
     row.ratioXStateFloor = row.paired?.floor ?? (x !== null && floor ? x / floor : null)
     row.ratioXStateRealtimeJs = row.paired?.['realtime-js'] ?? (x !== null && rjs ? x / rjs : null)
+    if (row.target?.exact) {
+      const rounds = samples[row.target.exact]?.['realtime-xstate'] ?? []
+      row.exactRounds = rounds.length > 0 && rounds.every((m) => m.exactIds === 1)
+    }
     row.met = targetMet(row)
   }
   return rows
@@ -505,6 +532,8 @@ function targetMet(row) {
   const x = row.values['realtime-xstate']
   if (!t || x === null) return null
   if (t.vsFloor !== undefined) return row.ratioXStateFloor === null ? null : row.ratioXStateFloor >= t.vsFloor
+  // "while exact": every round's last row must have arrived with its exact digits.
+  if (t.exact !== undefined && row.exactRounds !== undefined && row.exactRounds !== true) return false
   if (t.vsRealtimeJs !== undefined) return row.ratioXStateRealtimeJs === null ? null : row.ratioXStateRealtimeJs <= t.vsRealtimeJs
   if (t.absolute !== undefined) return x <= t.absolute
   if (t.sameAsRealtimeJs) return row.values['realtime-js'] === null ? null : x <= row.values['realtime-js']
@@ -526,6 +555,8 @@ function cell(row, client) {
       const floor = row.values.floor
       return floor && client !== 'floor' ? `${fmt.rate(v)} (${fmt.ratio(v / floor)})` : fmt.rate(v)
     }
+    case 'us':
+      return fmt.us(v)
     case 'ms': {
       const failed = row.id === 'channels:joinMs' ? row.failedJoins?.[client] : 0
       return approx + fmt.ms(v) + (failed ? ` (${Math.round(failed)} joins failed first)` : '')
@@ -550,7 +581,7 @@ function renderTable(rows) {
 }
 
 function renderTargets(rows) {
-  const lines = ['Targets of issue 6 for realtime-xstate:']
+  const lines = ['Targets (issue 6; postgres changes: issue 12) for realtime-xstate:']
   for (const row of rows) {
     if (!row.target) continue
     const status = row.met === null ? 'not measured' : row.met ? 'met' : 'not met'

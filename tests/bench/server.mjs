@@ -5,6 +5,7 @@
 //   - answers phx_join / phx_leave / heartbeat / any other push that has a ref with an ok reply;
 //   - on command, writes N prebuilt frames to every socket joined to a topic, in 1 MiB writes, so the
 //     server is never the bottleneck (the frames and their WebSocket framing are built once and cached);
+//   - echoes a join's postgres_changes bindings with ids, and writes prebuilt postgres_changes frames;
 //   - on command, pushes a presence_state then a stream of presence_diff frames;
 //   - on command, drops every WebSocket (TCP destroy, no close frame: what a crash looks like).
 // Control is plain HTTP on the same port: POST /control/blast|presence|drop, GET /control/ping|stats
@@ -16,6 +17,8 @@ import {
   binaryUserBroadcast,
   encodeText,
   jsonBroadcast,
+  POSTGRES_BINDING_ID,
+  postgresChange,
   presenceDiffJson,
   presenceStateJson,
   wsFrame,
@@ -120,10 +123,11 @@ class Conn {
     let ref
     let topic
     let event
+    let body
     try {
       const message = JSON.parse(payload.toString('utf8'))
-      if (Array.isArray(message)) [joinRef, ref, topic, event] = message
-      else ({ join_ref: joinRef = null, ref, topic, event } = message)
+      if (Array.isArray(message)) [joinRef, ref, topic, event, body] = message
+      else ({ join_ref: joinRef = null, ref, topic, event, payload: body } = message)
     } catch {
       return
     }
@@ -134,7 +138,7 @@ class Conn {
       this.topics.delete(topic)
     }
     if (ref === null || ref === undefined) return
-    this.write(wsFrame(encodeText(this.vsn, joinRef ?? null, ref, topic, 'phx_reply', OK_REPLY)))
+    this.write(wsFrame(encodeText(this.vsn, joinRef ?? null, ref, topic, 'phx_reply', event === 'phx_join' ? joinReply(body) : OK_REPLY)))
     if (event === 'phx_leave') this.write(wsFrame(encodeText(this.vsn, joinRef ?? null, ref, topic, 'phx_close', '{}')))
   }
 
@@ -174,6 +178,17 @@ class Conn {
   }
 }
 
+/**
+ * The join reply: ok, with the channel's postgres_changes bindings echoed back with ids, as the real
+ * server does (protocol.md §4.3); clients match them to their own bindings before delivering changes.
+ */
+function joinReply(payload) {
+  const bindings = payload?.config?.postgres_changes
+  if (!Array.isArray(bindings) || bindings.length === 0) return OK_REPLY
+  const answered = bindings.map((binding, i) => ({ ...binding, id: POSTGRES_BINDING_ID + i }))
+  return JSON.stringify({ response: { postgres_changes: answered }, status: 'ok' })
+}
+
 function cached(key, build) {
   let value = cache.get(key)
   if (!value) {
@@ -187,7 +202,13 @@ function cached(key, build) {
 function blastBuffer(kind, vsn, topic, n) {
   return cached(`blast:${kind}:${vsn}:${topic}:${n}`, () => {
     const frames = new Array(n)
-    for (let i = 0; i < n; i++) frames[i] = wsFrame(kind === 'binary' ? binaryUserBroadcast(topic, i) : jsonBroadcast(vsn, topic, i))
+    const frame =
+      kind === 'binary'
+        ? (i) => binaryUserBroadcast(topic, i)
+        : kind === 'postgres' || kind === 'postgres-exact'
+          ? (i) => postgresChange(vsn, topic, i, kind === 'postgres-exact')
+          : (i) => jsonBroadcast(vsn, topic, i)
+    for (let i = 0; i < n; i++) frames[i] = wsFrame(frame(i))
     return Buffer.concat(frames)
   })
 }
@@ -247,7 +268,7 @@ function handleControl(req, res) {
       const buffer = blastBuffer(kind, vsn, topic, n)
       if (url.pathname === '/control/prepare') return reply(res, 200, { ok: true, bytes: buffer.length })
       const targets = joinedTo(topic)
-      for (const conn of targets) conn.writeBulk(kind === 'json' && conn.vsn !== vsn ? blastBuffer(kind, conn.vsn, topic, n) : buffer)
+      for (const conn of targets) conn.writeBulk(kind !== 'binary' && conn.vsn !== vsn ? blastBuffer(kind, conn.vsn, topic, n) : buffer)
       return reply(res, 200, { ok: true, sockets: targets.length, bytes: buffer.length })
     }
     case '/control/prepare-presence':

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { createClient, Unsupported } from './clients.mjs'
-import { presenceKey } from './frames.mjs'
+import { postgresChangeId, postgresChangePrice, presenceKey } from './frames.mjs'
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}')
 const agent = new Agent({ keepAlive: true, maxSockets: 1 })
@@ -76,19 +76,16 @@ async function waitUntil(predicate, timeoutMs, what) {
 // ── cases ──
 
 /**
- * Inbound broadcasts (JSON text or binary kind 4): msgs/s from the blast command to the last callback.
- * After a warm-up blast, `reps` measured blasts; the best one counts (load from other processes only
- * ever slows a run down), all are kept.
+ * Blasts of `n` prebuilt `kind` frames to `topic`, which `ch` joins: the frames are prepared first (so
+ * building them never lands in a timing), a warm-up blast of `warmup`, then `reps` measured blasts,
+ * each timed from the blast command to the n-th `hit()` of the listener that `listen` registers.
+ * `afterRep` checks each blast's outcome. Returns each blast's wall time (ms) and CPU time (µs, all threads).
  */
-async function broadcast(client, { kind, n, warmup, reps = 1 }) {
-  const topic = 'realtime:bench'
-  const ch = client.channel('bench')
+async function blasts(ch, { topic, kind, n, warmup, reps, listen, beforeRep = () => {}, afterRep = () => {} }) {
   let count = 0
   let target = 0
-  let lastId = -1
   let done = deferred()
-  ch.onBroadcast((message) => {
-    lastId = message.payload.id
+  listen(() => {
     if (++count === target) done.resolve(now())
   })
   await withTimeout(ch.subscribe(), 10_000, 'join')
@@ -100,20 +97,93 @@ async function broadcast(client, { kind, n, warmup, reps = 1 }) {
   await withTimeout(done.promise, 60_000, `warm-up (${count}/${warmup} received)`)
 
   const times = []
+  const cpuUs = []
   for (let rep = 0; rep < reps; rep++) {
     count = 0
     target = n
-    lastId = -1
+    beforeRep()
     done = deferred()
     await sleep(20)
+    const cpu0 = process.cpuUsage()
     const t0 = now()
     void control(`/control/blast?topic=${topic}&kind=${kind}&n=${n}`)
     const t1 = await withTimeout(done.promise, 120_000, `blast (${count}/${n} received)`)
-    if (lastId !== n - 1) throw new Error(`the last broadcast had id ${lastId}, expected ${n - 1}`)
+    const cpu = process.cpuUsage(cpu0)
+    afterRep()
     times.push(t1 - t0)
+    cpuUs.push(cpu.user + cpu.system)
   }
+  return { times, cpuUs }
+}
+
+/**
+ * Inbound broadcasts (JSON text or binary kind 4): msgs/s from the blast command to the last callback.
+ * After a warm-up blast, `reps` measured blasts; the best one counts (load from other processes only
+ * ever slows a run down), all are kept.
+ */
+async function broadcast(client, { kind, n, warmup, reps = 1 }) {
+  const ch = client.channel('bench')
+  let lastId = -1
+  const { times } = await blasts(ch, {
+    topic: 'realtime:bench',
+    kind,
+    n,
+    warmup,
+    reps,
+    listen: (hit) =>
+      ch.onBroadcast((message) => {
+        lastId = message.payload.id
+        hit()
+      }),
+    beforeRep: () => (lastId = -1),
+    afterRep: () => {
+      if (lastId !== n - 1) throw new Error(`the last broadcast had id ${lastId}, expected ${n - 1}`)
+    },
+  })
   const ms = Math.min(...times)
   return { ms, msgsPerSec: (n / ms) * 1000, n, repMs: times }
+}
+
+/**
+ * Postgres changes: one channel with a `'*'` binding on public.todos and a listener on it, as users
+ * write it; the server sends N INSERT frames of a 10-column row (the same bytes to every client).
+ * Measured: the worker's CPU time (all threads) from the blast command to the N-th callback, per change,
+ * best of `reps` blasts after a warm-up; and whether the last row's int8 id and numeric price arrived exact.
+ */
+async function postgresChanges(client, { n, warmup, reps = 1, exact }) {
+  const ch = client.channel('pg')
+  let last = null
+  const { times, cpuUs } = await blasts(ch, {
+    topic: 'realtime:pg',
+    kind: exact ? 'postgres-exact' : 'postgres',
+    n,
+    warmup,
+    reps,
+    listen: (hit) =>
+      ch.onPostgresChange((row) => {
+        last = row
+        hit()
+      }),
+    beforeRep: () => (last = null),
+  })
+  // The rows come in order: the last one is change n - 1. Exact means the digits of its int8 id and of
+  // its numeric price, whatever the JavaScript type (a number is written out in full to compare).
+  const digits = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? BigInt(value).toString() : String(value)) : value == null ? null : String(value))
+  const lastId = digits(last?.id)
+  const expected = postgresChangeId(n - 1, exact)
+  if (!exact && lastId !== expected) throw new Error(`the last change had id ${lastId}, expected ${expected}`)
+  const same = (got, want) => (exact ? got === want : got !== null && Number(got) === Number(want))
+  const exactIds = same(lastId, expected) && same(digits(last?.price), postgresChangePrice(n - 1, exact)) ? 1 : 0
+  return {
+    cpuUsPerChange: Math.min(...cpuUs) / n,
+    msgsPerSec: (n / Math.min(...times)) * 1000,
+    exactIds,
+    lastId,
+    lastPrice: digits(last?.price),
+    n,
+    repCpuUs: cpuUs,
+    repMs: times,
+  }
 }
 
 /**
@@ -295,7 +365,7 @@ async function ceiling(_client, { kind, n }) {
   return { ms, msgsPerSec: (n / ms) * 1000, bytes, repMs: times }
 }
 
-const cases = { broadcast, channels, presence, reconnect, reconnectSpread, ceiling }
+const cases = { broadcast, postgresChanges, channels, presence, reconnect, reconnectSpread, ceiling }
 
 async function main() {
   await control('/control/ping')
