@@ -17,7 +17,7 @@
 import { assign, enqueueActions, type ActorRefFrom, type SnapshotFrom } from 'xstate'
 import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS, channelConfig, type ChannelStateName } from './contract.js'
 import { abandonJoinFrames, joinFrames, tokenFrames } from './frames.js'
-import { channelSetup } from './setup.js'
+import { channelSetup, gapEnds } from './setup.js'
 
 /** `announce` with the move it makes: the chart says which names each transition goes between. (A move to `closed` also tells the parent: `notifyClosed`.) */
 function announce(from: ChannelStateName, to: ChannelStateName) {
@@ -160,6 +160,8 @@ const machine = channelSetup.createMachine({
         'socket.closed': { target: 'errored.waitingForSocket', actions: [fail('socketLoss'), 'markGap', announce('joined', 'errored')] },
         SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', 'markGap', announce('joined', 'errored')] },
         SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joined', 'closed'), 'notifyClosed'] },
+        // `Subscribed to PostgreSQL` again: a gap of a channel with bindings ends only now.
+        SYSTEM: { actions: ['emitSystem', 'reportResubscribed'] },
       },
     },
 
@@ -246,8 +248,10 @@ export function channelMachineWithClock(now: () => number): ChannelMachine {
   return machine.provide({
     actions: {
       markGap: assign(({ context }) => (context.gapSince === null ? { gapSince: now() } : {})),
-      reportResubscribed: enqueueActions(({ context, enqueue }) => {
-        if (context.gapSince !== null) enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, now() - context.gapSince) })
+      reportResubscribed: enqueueActions(({ context, event, enqueue }) => {
+        if (!gapEnds(context, event)) return
+        enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, now() - context.gapSince!) })
+        enqueue.assign({ gapSince: null })
       }),
     },
   })

@@ -22,6 +22,18 @@ import { pushFrame, type Frames } from './frames.js'
 import { classifyJoinError } from './join-policy.js'
 import { findRef, presenceBody, pushOf, pushTimerId, retrackError, withoutRef, type Push } from './pushes.js'
 
+/**
+ * Whether a gap (the channel stopped being joined without being asked to) ends with this event: at the
+ * rejoin, or — for a channel with postgres_changes bindings — when the server says it subscribed to
+ * the database again (`system` from the `postgres_changes` extension): changes committed before that
+ * are not sent, so until then the gap is still open.
+ */
+export function gapEnds(context: ChannelContext, event: ChannelEvent): boolean {
+  if (context.gapSince === null) return false
+  if (context.config.postgres_changes.length === 0) return true
+  return event.type === 'SYSTEM' && event.extension === 'postgres_changes'
+}
+
 /** Delay before the rejoin that follows the n-th consecutive failure (attempts ≥ 1); the last delay repeats. */
 export function rejoinDelayFor(delays: readonly number[], attempts: number): number {
   if (delays.length === 0) return DEFAULT_TIMEOUT_MS
@@ -76,8 +88,10 @@ export const channelSetup = setup({
     })),
     // ── the two actions that read a clock ──
     markGap: assign(({ context }) => (context.gapSince === null ? { gapSince: Date.now() } : {})),
-    reportResubscribed: enqueueActions(({ context, enqueue }) => {
-      if (context.gapSince !== null) enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, Date.now() - context.gapSince) })
+    reportResubscribed: enqueueActions(({ context, event, enqueue }) => {
+      if (!gapEnds(context, event)) return
+      enqueue.emit({ type: 'channel', kind: 'resubscribed', topic: context.topic, gapMs: Math.max(0, Date.now() - context.gapSince!) })
+      enqueue.assign({ gapSince: null })
     }),
 
     // ── join bookkeeping ──
@@ -98,9 +112,8 @@ export const channelSetup = setup({
       enqueue.assign({ bindingIds: bindingIdsOf(context.config.postgres_changes, event.response) ?? [] })
     }),
     joinSucceeded: enqueueActions(({ context, enqueue }) => {
-      if (context.attempts !== 0 || context.error !== null || context.gapSince !== null || context.joinTimeoutMs !== null) {
-        enqueue.assign({ attempts: 0, error: null, gapSince: null, joinTimeoutMs: null })
-      }
+      // The gap is ended by `reportResubscribed` (for a channel with bindings, later than the join).
+      if (context.attempts !== 0 || context.error !== null || context.joinTimeoutMs !== null) enqueue.assign({ attempts: 0, error: null, joinTimeoutMs: null })
     }),
     countFailure: assign(({ context }) => ({ attempts: context.attempts + 1 })),
     resetAttempts: assign({ attempts: 0 }),

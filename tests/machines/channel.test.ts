@@ -288,6 +288,30 @@ socket('a backoff in progress is dropped when the socket closes and the rejoin h
   c.actor.stop()
 })
 
+socket('with postgres_changes bindings the gap ends when the server subscribed to the database again, not at the join reply', () => {
+  const binding = { event: '*', schema: 'public', table: 'todos' }
+  const c = startChannel({ config: { postgres_changes: [binding] } })
+  c.actor.send({ type: 'subscribe' })
+  c.reply('1', 'ok', { postgres_changes: [{ ...binding, id: 7 }] }, '1')
+  assert.is(c.state(), 'joined')
+  c.clock.increment(1000)
+  c.actor.send({ type: 'socket.closed' })
+  c.clock.increment(2000)
+  c.actor.send({ type: 'socket.open' })
+  c.reply('2', 'ok', { postgres_changes: [{ ...binding, id: 7 }] }, '2')
+  assert.is(c.state(), 'joined')
+  assert.is(c.emitted.filter((e) => e.type === 'channel' && e.kind === 'resubscribed').length, 0, 'changes do not flow yet')
+  c.clock.increment(300)
+  c.frame('system', { payload: { channel: 'room', extension: 'postgres_changes', message: 'Subscribed to PostgreSQL', status: 'ok' } })
+  assert.equal(
+    c.emitted.filter((e) => e.type === 'channel' && e.kind === 'resubscribed'),
+    [{ type: 'channel', kind: 'resubscribed', topic: TOPIC, gapMs: 2300 }],
+  )
+  c.frame('system', { payload: { channel: 'room', extension: 'postgres_changes', message: 'Subscribed to PostgreSQL', status: 'ok' } })
+  assert.is(c.emitted.filter((e) => e.type === 'channel' && e.kind === 'resubscribed').length, 1, 'once per gap')
+  c.actor.stop()
+})
+
 socket.run()
 
 const pushes = suite('channel: pushes')
