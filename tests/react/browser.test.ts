@@ -1,5 +1,6 @@
-// Issue 13, the proof in a real browser: tests/react/app.tsx (StrictMode, React's development build)
-// bundled with esbuild from the built package, served on loopback, in headless Chromium, against the
+// Issue 13, the proof in a real browser: the chat page of tests/react/room.tsx (StrictMode, React's
+// development build), rendered on the server with react-dom/server, then hydrated by tests/react/app.tsx
+// bundled with esbuild from the built package; served on loopback to headless Chromium, against the
 // dev server and a Node client in the same room. Screenshots go to tests/react/output/ (git-ignored).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -9,6 +10,9 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { build, type Plugin } from 'esbuild'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { createElement } from 'react'
+import { renderToString } from 'react-dom/server'
+import { ChatPage } from './room.js'
 import { startDevServer, type DevServer } from '../../src/dev-server/index.js'
 import { createRealtimeClient, type RealtimeClient } from '../../src/index.js'
 import { FAST } from '../integration/client-harness.js'
@@ -45,8 +49,8 @@ async function bundleApp(): Promise<{ code: string; inputs: string[] }> {
   return { code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) }
 }
 
-function serve(code: string): Promise<{ server: Server; url: string }> {
-  const html = '<!doctype html><meta charset="utf-8"><div id="root"></div><script type="module" src="/app.js"></script>'
+function serve(code: string, markup: string): Promise<{ server: Server; url: string }> {
+  const html = `<!doctype html><meta charset="utf-8"><div id="root">${markup}</div><script type="module" src="/app.js"></script>`
   const server = createServer((req, res) => {
     const js = req.url === '/app.js'
     res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' }).end(js ? code : html)
@@ -58,7 +62,7 @@ const text = (page: Page, selector: string): Promise<string> => page.$eval(selec
 const waitText = (page: Page, selector: string, expected: string) =>
   page.waitForFunction(({ selector, expected }) => document.querySelector(selector)?.textContent === expected, { selector, expected }, WAIT)
 
-test('useRealtime in StrictMode: open, joined once, broadcasts both ways, presence of two, shared channel, leave after the grace', async () => {
+test('useRealtime in StrictMode, hydrated from the server render: open, joined once, broadcasts both ways, presence of two, shared channel, leave after the grace', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`)
   rmSync(OUTPUT, { recursive: true, force: true })
   mkdirSync(OUTPUT, { recursive: true })
@@ -76,7 +80,12 @@ test('useRealtime in StrictMode: open, joined once, broadcasts both ways, presen
   let joins = 0
   try {
     server = await startDevServer({ database: false, logger: ({ message }) => void (message.startsWith(`joined ${TOPIC}`) && (joins += 1)) })
-    const served = await serve(code)
+    // The server's render: no socket, `closed` everywhere; the page hydrates this markup.
+    const serverClient = createRealtimeClient({ url: server.url, apikey: server.apikey })
+    const markup = renderToString(createElement(ChatPage, { client: serverClient, user: 'alice', graceMs: GRACE_MS }))
+    await serverClient.close()
+    assert.ok(markup.includes('<p id="connection">closed</p>') && markup.includes('<p id="status">closed</p>'), markup)
+    const served = await serve(code, markup)
     http = served.server
     node = createRealtimeClient({ url: server.url, apikey: server.apikey, ...FAST })
     const nodeRoom = node.channel('room:react', { presence: { key: 'node' } })
@@ -94,11 +103,12 @@ test('useRealtime in StrictMode: open, joined once, broadcasts both ways, presen
     const query = new URLSearchParams({ url: server.url, apikey: server.apikey, user: 'alice', grace: String(GRACE_MS) })
     await page.goto(`${served.url}/?${query}`)
 
-    // Step 1: open, joined, both users present; StrictMode's double mount and three components joined once.
+    // Step 1: hydrated without a mismatch, then open, joined, both users present; StrictMode's double mount and three components joined once.
     await waitText(page, '#connection', 'open')
     await waitText(page, '#status', 'joined')
     await waitText(page, '#presence', 'alice,node')
     assert.is(await text(page, '#status-only'), 'joined')
+    assert.equal(await page.evaluate(() => (window as unknown as { hydrationErrors: string[] }).hydrationErrors), [])
     assert.is(joins, 2, 'the server saw one join from Node and one from the page')
     assert.equal(await page.evaluate(() => (window as unknown as { pageJoins: string[] }).pageJoins), [TOPIC])
     assert.is(await page.evaluate(() => (window as unknown as { pageClient: RealtimeClient }).pageClient.getChannels().length), 1)
