@@ -24,7 +24,7 @@ export interface RealtimeState {
   readonly status: ChannelStateName
   /** `{ [key]: [{ ...state, presence_ref }] }` as of the last sync; a new object after each sync. */
   readonly presence: PresenceState
-  /** The channel's last error (a refused join, a failed push or re-track), null after a new join. */
+  /** The channel's last error (a refused join, a failed push or re-track); cleared when the topic is joined again after it was left. */
   readonly error: RealtimeError | null
   broadcast(event: string, payload: unknown): void
   send(message: { type: 'broadcast'; event: string; payload: unknown }): void
