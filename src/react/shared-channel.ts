@@ -116,9 +116,13 @@ export class SharedChannel {
     this.fields = EMPTY_FIELDS
     for (const listener of [...this.listeners]) listener('actorRef')
     if (!channel) return
-    const leaving = channel.unsubscribe().finally(() => {
+    // Runs in a timer: a client closed meanwhile must not make it throw where nobody catches.
+    const done = (): void => {
       if (this.leaving === leaving) this.leaving = null
-    })
+    }
+    const leaving: Promise<unknown> = Promise.resolve()
+      .then(() => channel.unsubscribe())
+      .then(done, (error: unknown) => (done(), this.fail(error)))
     this.leaving = leaving
   }
 

@@ -96,4 +96,19 @@ test('pushes before the first retain are not_joined; a conflicting option is the
   shared.release()
 })
 
+test('a client closed under a mounted component: the leave after the grace and a later mount only report errors', async () => {
+  const shared = new SharedChannel(client, 'realtime:room:d', {}, 0)
+  shared.retain()
+  await until(() => statusOf(shared) === 'joined', 'joined')
+  await client.close()
+  shared.release()
+  await until(() => shared.fields.actorRef === undefined, 'the leave after the grace (no uncaught error)')
+  assert.is(shared.fields.error, null)
+  shared.retain()
+  await until(() => shared.fields.error !== null, 'the error')
+  assert.is(shared.fields.error?.code, 'connection_closed')
+  assert.match(shared.fields.error!.message, /this client was closed/)
+  shared.release()
+})
+
 test.run()
