@@ -2,21 +2,10 @@
 // store that the hooks read with useSyncExternalStore). Components retain it in an effect and release
 // it in the cleanup; the channel is left a grace period after the last release, so StrictMode's
 // mount → unmount → mount, or a remount on navigation, joins once and never churns the socket.
-import type { ChannelActorRef } from '../../machines/channel/channel.machine.js'
 import type { ChannelOptions, RealtimeChannel } from '../channel.js'
 import type { RealtimeClient } from '../client.js'
 import { RealtimeError } from '../errors.js'
-import type { PresenceState } from '../presence/types.js'
-
-/** What the store holds; one immutable object, replaced on every change (React compares it by reference). */
-export interface SharedFields {
-  readonly actorRef: ChannelActorRef | undefined
-  readonly presence: PresenceState
-  readonly error: RealtimeError | null
-}
-export type SharedField = keyof SharedFields
-
-export const EMPTY_FIELDS: SharedFields = Object.freeze({ actorRef: undefined, presence: Object.freeze({}), error: null })
+import { FieldStore } from './field-store.js'
 
 /** A listener added through the store: it follows the channel across leaves and rejoins. */
 interface Handler {
@@ -24,8 +13,7 @@ interface Handler {
   off: (() => void) | null
 }
 
-export class SharedChannel {
-  fields: SharedFields = EMPTY_FIELDS
+export class SharedChannel extends FieldStore {
   private users = 0
   private leaveTimer: ReturnType<typeof setTimeout> | null = null
   private leaving: Promise<unknown> | null = null
@@ -34,19 +22,14 @@ export class SharedChannel {
   private channel: RealtimeChannel | null = null
   private readonly offs: (() => void)[] = []
   private readonly handlers = new Set<Handler>()
-  private readonly listeners = new Set<(field: SharedField) => void>()
 
   constructor(
     private readonly client: RealtimeClient,
     readonly topic: string,
     private readonly options: ChannelOptions,
     private readonly graceMs: number,
-  ) {}
-
-  /** React's `subscribe`: the listener learns which field changed (the hook re-renders only for fields it read). */
-  readonly subscribe = (listener: (field: SharedField) => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  ) {
+    super()
   }
 
   /** The joined channel, or a `not_joined` error for pushes made before the first effect (or after the leave). */
@@ -113,8 +96,7 @@ export class SharedChannel {
     for (const off of this.offs.splice(0)) off()
     for (const handler of this.handlers) handler.off?.(), (handler.off = null)
     this.channel = null
-    this.fields = EMPTY_FIELDS
-    for (const listener of [...this.listeners]) listener('actorRef')
+    this.reset()
     if (!channel) return
     // Runs in a timer: a client closed meanwhile must not make it throw where nobody catches.
     const done = (): void => {
@@ -136,10 +118,5 @@ export class SharedChannel {
 
   private fail(error: unknown): void {
     this.set({ error: error instanceof RealtimeError ? error : new RealtimeError('invalid_argument', String((error as Error)?.message ?? error), { topic: this.topic }) })
-  }
-
-  private set(change: Partial<SharedFields>): void {
-    this.fields = { ...this.fields, ...change }
-    for (const field of Object.keys(change) as SharedField[]) for (const listener of [...this.listeners]) listener(field)
   }
 }

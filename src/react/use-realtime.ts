@@ -12,7 +12,8 @@ import type { ChannelOptions } from '../channel.js'
 import type { RealtimeError } from '../errors.js'
 import type { PresenceResult, PresenceState } from '../presence/types.js'
 import { sharedChannel, useRealtimeContext } from './provider.js'
-import { EMPTY_FIELDS, type SharedChannel, type SharedField, type SharedFields } from './shared-channel.js'
+import { EMPTY_FIELDS, type SharedField, type SharedFields } from './field-store.js'
+import type { SharedChannel } from './shared-channel.js'
 
 /** The channel's options (`broadcast: { self, ack }`, `presence: { key }`); the first component of a topic sets them. */
 export type UseRealtimeOptions = ChannelOptions
