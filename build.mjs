@@ -18,6 +18,7 @@ const entries = {
   machines: 'machines/index.ts',
   'dev-server': 'src/dev-server/index.ts', // Node only: package.json exports it under the `node` condition
   inspect: 'src/inspect/index.ts', // Node only (an HTTP and WebSocket server): the visualizer's bridge
+  react: 'src/react/index.ts', // React and @xstate/react stay external (optional peer dependencies)
 }
 const present = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)))
 

@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -21,8 +21,8 @@ function target(subpath: string, condition: 'import' | 'require', field: 'types'
   return `${root}/${file}`
 }
 
-test('the exports map and the build agree: ., ./machines and ./dev-server, and every built entry is exported', () => {
-  for (const subpath of ['.', './machines', './dev-server']) assert.ok(subpaths.includes(subpath), subpath)
+test('the exports map and the build agree: ., ./machines, ./dev-server and ./react, and every built entry is exported', () => {
+  for (const subpath of ['.', './machines', './dev-server', './react']) assert.ok(subpaths.includes(subpath), subpath)
   const built = readdirSync(`${root}/dist/esm`).filter((file) => file.endsWith('.js') && file !== 'no-ws.js')
   const exported = subpaths.map((subpath) => relative(`${root}/dist/esm`, target(subpath, 'import')))
   assert.equal(built.sort(), exported.sort())
@@ -48,9 +48,28 @@ test('outside Node, the `ws` package is not loaded: `#ws` is the platform WebSoc
   assert.is(pkg.imports['#ws']?.node, 'ws')
   const browser = (await import(`${root}/${pkg.imports['#ws']?.default}`)) as { default: unknown }
   assert.is(browser.default, (globalThis as { WebSocket?: unknown }).WebSocket)
-  assert.match(readFileSync(target('.', 'import'), 'utf8'), /from "#ws"/)
-  assert.not.match(readFileSync(target('.', 'import'), 'utf8'), /from "ws"/)
+  // The client's code may sit in a chunk shared with other entries (the React one): read what `.` loads.
+  const loaded = esmGraph(target('.', 'import'))
+  assert.match(loaded, /from "#ws"/)
+  assert.not.match(loaded, /from "ws"/)
 })
+
+test('importing `.` or `./machines` never loads React; `./react` does, from the peer dependencies', () => {
+  for (const subpath of ['.', './machines']) assert.not.match(esmGraph(target(subpath, 'import')), /from "(react|@xstate\/react)"/, subpath)
+  assert.match(esmGraph(target('./react', 'import')), /from "react"/)
+  assert.match(esmGraph(target('./react', 'import')), /from "@xstate\/react"/)
+  const cjs = readFileSync(target('.', 'require'), 'utf8')
+  assert.not.match(cjs, /require\("react"\)/)
+})
+
+/** The code of an ESM file and of every file of the package it imports (its shared chunks), joined. */
+function esmGraph(file: string, seen = new Set<string>()): string {
+  if (seen.has(file)) return ''
+  seen.add(file)
+  const code = readFileSync(file, 'utf8')
+  const relatives = [...code.matchAll(/(?:from|import) "(\.\.?\/[^"]+)"/g)].map((match) => join(dirname(file), match[1]!))
+  return [code, ...relatives.map((next) => esmGraph(next, seen))].join('\n')
+}
 
 test('the CLI bin starts with a shebang', () => {
   assert.match(readFileSync(`${root}/dist/cjs/cli.cjs`, 'utf8'), /^#!\/usr\/bin\/env node/)

@@ -60,7 +60,8 @@ function setUp(): void {
   packed = result
   mkdirSync(app)
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }))
-  npm(['install', join(temp, result!.filename), '--prefer-offline', '--no-package-lock'], app)
+  // React and @xstate/react are optional peers: an app using `realtime-xstate/react` installs them itself.
+  npm(['install', join(temp, result!.filename), 'react', '@xstate/react', '@types/react', '--prefer-offline', '--no-package-lock'], app)
   // Consumers of the dev server's types have Node's types; the repository's copy stands in.
   mkdirSync(join(app, 'node_modules/@types'), { recursive: true })
   symlinkSync(join(root, 'node_modules/@types/node'), join(app, 'node_modules/@types/node'), 'dir')
@@ -97,7 +98,9 @@ test('Node imports every entry point with ESM and with CJS, and the entries shar
      import { RealtimeError, createRealtimeClient } from 'realtime-xstate'
      import { connectionMachine } from 'realtime-xstate/machines'
      import { startDevServer } from 'realtime-xstate/dev-server'
+     import { RealtimeProvider, useRealtime, useRealtimeEvent } from 'realtime-xstate/react'
      ${sameErrorClass}
+     if (![RealtimeProvider, useRealtime, useRealtimeEvent].every((f) => typeof f === 'function')) throw new Error('missing react export')
      const server = await startDevServer({ port: 0 })
      const client = createRealtimeClient({ url: server.url, apikey: server.apikey })
      await client.close()
@@ -110,7 +113,9 @@ test('Node imports every entry point with ESM and with CJS, and the entries shar
      const { RealtimeError, createRealtimeClient } = require('realtime-xstate')
      const { connectionMachine } = require('realtime-xstate/machines')
      const { startDevServer } = require('realtime-xstate/dev-server')
+     const { RealtimeProvider, useRealtime, useRealtimeEvent } = require('realtime-xstate/react')
      ${sameErrorClass}
+     if (![RealtimeProvider, useRealtime, useRealtimeEvent].every((f) => typeof f === 'function')) throw new Error('missing react export')
      if (typeof createRealtimeClient !== 'function' || typeof startDevServer !== 'function') throw new Error('missing export')
      console.log('cjs ok')`,
   )
@@ -119,14 +124,15 @@ test('Node imports every entry point with ESM and with CJS, and the entries shar
   assert.is(cjs.stdout.trim(), 'cjs ok')
 })
 
-test('a browser bundle of an app using xstate and the package holds one XState, one copy of the package, and no ws', async () => {
+test('a browser bundle of an app using xstate and the package (with its React entry) holds one XState, one copy of the package, and no ws', async () => {
   writeFileSync(
     join(app, 'browser.mjs'),
     `import { createActor } from 'xstate'
      import { RealtimeError, createRealtimeClient } from 'realtime-xstate'
      import { connectionMachine } from 'realtime-xstate/machines'
+     import { useRealtime } from 'realtime-xstate/react'
      ${sameErrorClass}
-     globalThis.appReady = typeof createRealtimeClient === 'function'`,
+     globalThis.appReady = typeof createRealtimeClient === 'function' && typeof useRealtime === 'function'`,
   )
   const result = await build({
     entryPoints: [join(app, 'browser.mjs')],
@@ -146,8 +152,10 @@ test('a browser bundle of an app using xstate and the package holds one XState, 
   assert.is(code.split("Actor with system ID '").length - 1, 1, 'XState is in the bundle once')
   assert.ok(inputs.some((file) => file.startsWith('node_modules/xstate/')))
   assert.ok(inputs.some((file) => file.startsWith('node_modules/valibot/')))
+  assert.ok(inputs.some((file) => file.startsWith('node_modules/@xstate/react/')), 'the React entry is in the bundle')
+  assert.ok(inputs.filter((file) => file.includes('/xstate/dist/')).every((file) => file.startsWith('node_modules/xstate/')), 'one xstate package')
   assert.not.ok(inputs.some((file) => file.startsWith('node_modules/ws/')), 'no ws')
-  console.log(`    browser app bundle (xstate + realtime-xstate, minified): ${code.length} B, gzip ${gzipSync(code, { level: 9 }).length} B`)
+  console.log(`    browser app bundle (xstate, realtime-xstate with its React entry, React, minified): ${code.length} B, gzip ${gzipSync(code, { level: 9 }).length} B`)
   // The bundle runs (here in Node, without `ws`): both entries throw the same RealtimeError class.
   await import(pathToFileURL(join(app, 'browser.bundle.js')).href)
   assert.is((globalThis as { appReady?: boolean }).appReady, true)
@@ -175,7 +183,15 @@ const consumer = `
 import { createRealtimeClient, RealtimeError, toSupabaseError, type RealtimeEvent } from 'realtime-xstate'
 import { connectionMachine, clientMachine, type ClientEvent } from 'realtime-xstate/machines'
 import { startDevServer, type DevServer, type DevServerOptions } from 'realtime-xstate/dev-server'
+import { RealtimeProvider, useRealtime, useRealtimeEvent, type RealtimeState } from 'realtime-xstate/react'
 import { createActor } from 'xstate'
+
+/** A hook of the consumer's own (not called here: the types are what is checked). */
+export function useLobby(): RealtimeState {
+  useRealtimeEvent('room:lobby', { type: 'presence', event: 'join' }, ({ key, newPresences }) => void [key, newPresences])
+  return useRealtime('room:lobby', { presence: { key: 'me' } })
+}
+export const provider = (client: ReturnType<typeof createRealtimeClient>) => RealtimeProvider({ client, leaveGraceMs: 500, children: null })
 
 export async function consumer(options: DevServerOptions): Promise<void> {
   const server: DevServer = await startDevServer(options)
