@@ -21,8 +21,10 @@ export type RealtimeErrorCode =
   | 'no_transport'
   | 'name_too_long'
   | 'server_error'
-  /** The WebSocket reported an error (failed upgrade, network error) or could not be created. */
+  /** The WebSocket reported an error (network error, a failed upgrade without a known status) or could not be created. */
   | 'transport_error'
+  /** The server answered the WebSocket upgrade with an HTTP error other than 401/403 (`metadata.status`, `metadata.serverError`). */
+  | 'connection_failed'
   /** The access-token function threw, returned no token or did not settle in time; a fallback was used. */
   | 'token_fetch_failed'
   /** A function the client calls for inbound data (e.g. the connection's `deliver`) threw. */

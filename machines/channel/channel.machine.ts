@@ -21,7 +21,7 @@ function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
 
-function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose') {
+function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected') {
   return { type: 'fail', params: { why } } as const
 }
 
@@ -115,6 +115,8 @@ const machine = channelSetup.createMachine({
               entry: 'forgetJoin',
               on: {
                 'socket.open': 'sending',
+                // The upgrade was refused (a wrong key, an expired token): say so now rather than as a join timeout.
+                'socket.rejected': { target: '#channel.lifecycle.errored.waitingForSocket', actions: [fail('socketRejected'), 'countFailure', announce('joining', 'errored')] },
                 unsubscribe: { target: '#channel.lifecycle.closed', actions: announce('joining', 'closed') },
                 remove: { target: '#channel.lifecycle.closed', actions: announce('joining', 'closed') },
               },

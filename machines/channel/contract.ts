@@ -209,6 +209,8 @@ export type ChannelSocketEvent =
    * (no error, stack and redaction per channel); without it the channel makes its own.
    */
   | { type: 'socket.closed'; error?: RealtimeError }
+  /** The server refused the upgrade (401/403/…): a join waiting for the socket fails now with this error. */
+  | { type: 'socket.rejected'; error: RealtimeError }
 
 export type ChannelEvent =
   | ChannelCommand

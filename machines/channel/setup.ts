@@ -109,7 +109,7 @@ export const channelSetup = setup({
     updateToken: assign(({ context, event }) => (event.type === 'setAuth' && event.token !== context.accessToken ? { accessToken: event.token } : {})),
 
     // ── why the channel is not joined: recorded, and reported as an `error` event ──
-    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' }) => {
+    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' }) => {
       const { topic } = context
       let error: RealtimeError
       switch (params.why) {
@@ -129,6 +129,10 @@ export const channelSetup = setup({
           error = new RealtimeError('join_failed', `joining ${topic} failed: ${reason}`, { topic, reason, reasonCode: null, final: true })
           break
         }
+        case 'socketRejected':
+          // The connection's error (unauthorized, token_expired, connection_failed), with this topic.
+          error = event.type === 'socket.rejected' ? event.error : new RealtimeError('connection_failed', `the socket of ${topic} was refused`, { topic })
+          break
         case 'serverError':
           error = new RealtimeError('channel_error', `the server reported an error on ${topic} (phx_error)`, { topic })
           break

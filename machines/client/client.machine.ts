@@ -76,6 +76,7 @@ const machine = clientSetup.createMachine({
     'channel.setAuth': { actions: 'forwardToChannel' },
     'channel.unknown': { actions: 'reportUnknownTopic' },
     'connection.error': { actions: 'reportConnectionError' },
+    'connection.rejected': { actions: ['reportConnectionError', { type: 'tellChannels', params: ({ event }) => ({ event: { type: 'socket.rejected', error: event.error } }) }] },
     'connection.heartbeat': { actions: 'reportHeartbeat' },
   },
   states: {

@@ -152,7 +152,10 @@ export const clientSetup = setup({
         ? { type: 'connection' as const, kind: 'state_change' as const, old: event.old, new: event.new }
         : { type: 'error' as const, error: new RealtimeError('invalid_argument', `unexpected ${event.type}`) },
     ),
-    reportConnectionError: emit(({ event }) => ({ type: 'error' as const, error: event.type === 'connection.error' ? event.error : new RealtimeError('invalid_argument', event.type) })),
+    reportConnectionError: emit(({ event }) => ({
+      type: 'error' as const,
+      error: event.type === 'connection.error' || event.type === 'connection.rejected' ? event.error : new RealtimeError('invalid_argument', event.type),
+    })),
     reportHeartbeat: enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'connection.heartbeat') return
       enqueue.emit(event.rttMs === undefined ? { type: 'connection', kind: 'heartbeat', status: event.status } : { type: 'connection', kind: 'heartbeat', status: event.status, rttMs: event.rttMs })

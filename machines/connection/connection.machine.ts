@@ -143,6 +143,8 @@ const machine = connectionSetup.createMachine({
       },
       on: {
         'socket.error': { actions: { type: 'reportError', params: ({ event }) => ({ error: event.error }) } },
+        // A 401/403 (or other HTTP error) to the upgrade: reported as such, and channels waiting to join stop waiting.
+        'socket.rejected': { actions: { type: 'reportRejection', params: ({ event }) => ({ error: event.error }) } },
       },
       initial: 'opening',
       states: {

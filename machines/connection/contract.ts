@@ -32,6 +32,8 @@ export type ConnectionNotification =
       accessToken?: string
     }
   | { type: 'connection.error'; error: RealtimeError }
+  /** The server refused the upgrade (a `socket.rejected`): channels waiting to join learn why at once. */
+  | { type: 'connection.rejected'; error: RealtimeError }
   | { type: 'connection.heartbeat'; status: HeartbeatStatus; rttMs?: number }
 
 /** What the connection actor emits (actor.on): the public events of the connection. */
@@ -84,6 +86,12 @@ export type SocketCommand =
 export type SocketEvent =
   | { type: 'socket.opened' }
   | { type: 'socket.closed'; code: number; reason: string; wasClean: boolean }
+  /**
+   * The server answered the upgrade with an HTTP error (`ws` only: browsers cannot see it): `error` says
+   * which (`unauthorized`, `token_expired` or `connection_failed`, with `metadata.status` and the
+   * server's `{"error": …}` as `metadata.serverError`). A `socket.closed` follows.
+   */
+  | { type: 'socket.rejected'; error: RealtimeError }
   /** A non-fatal problem: an `error` event of the WebSocket, a malformed frame, an unencodable message. */
   | { type: 'socket.error'; error: RealtimeError }
   /** A `phx_reply` on topic `phoenix`: the answer to a heartbeat. */

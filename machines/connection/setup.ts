@@ -72,8 +72,10 @@ function overflowError(dropped: PhoenixMessage, capacity: number): RealtimeError
 }
 
 export function tokenError(reason: string, cause?: unknown): RealtimeError {
-  const detail = cause instanceof Error ? `: ${cause.message}` : ''
-  return new RealtimeError('token_fetch_failed', `access token function ${reason}${detail}; using the static token or the apikey`)
+  // The provided actor says what was wrong with an answer that was not a token (src/connection.ts).
+  if (cause instanceof RealtimeError && cause.code === 'token_fetch_failed') reason = cause.message
+  else if (cause instanceof Error) reason = `${reason}: ${cause.message}`
+  return new RealtimeError('token_fetch_failed', `access token function ${reason}; using the static token or the apikey`)
 }
 
 export function socketCrashError(cause: unknown): RealtimeError {
@@ -138,6 +140,10 @@ export const connectionSetup = setup({
     reportError: enqueueActions(({ enqueue }, params: { error: RealtimeError }) => {
       enqueue.emit({ type: 'error', error: params.error })
       enqueue({ type: 'notifyParent', params: { type: 'connection.error', error: params.error } } as never)
+    }),
+    reportRejection: enqueueActions(({ enqueue }, params: { error: RealtimeError }) => {
+      enqueue.emit({ type: 'error', error: params.error })
+      enqueue({ type: 'notifyParent', params: { type: 'connection.rejected', error: params.error } } as never)
     }),
     reportHeartbeat: enqueueActions(({ context, enqueue }, params: { status: HeartbeatStatus }) => {
       const fields = heartbeatFields(params.status, params.status === 'ok' || params.status === 'error' ? context.lastRttMs : null)
