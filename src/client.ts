@@ -70,6 +70,9 @@ export class RealtimeClient {
       vsn: this.vsn,
       accessToken: options.accessToken ?? null,
       timeoutMs: this.timeoutMs,
+      // A token function can replace an expiring or expired token (rotation, rejoin after expiry).
+      refreshTokens: options.accessTokenFn !== undefined,
+      ...(options.tokenRefreshMarginMs !== undefined && { tokenRefreshMarginMs: options.tokenRefreshMarginMs }),
       ...(options.sendBufferSize !== undefined && { sendBufferSize: options.sendBufferSize }),
       ...(options.channelBufferSize !== undefined && { channelBufferSize: options.channelBufferSize }),
       ...(options.rejoinDelays !== undefined && { rejoinDelays: options.rejoinDelays }),

@@ -21,7 +21,7 @@ function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
 
-function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected') {
+function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired') {
   return { type: 'fail', params: { why } } as const
 }
 
@@ -37,6 +37,7 @@ const machine = channelSetup.createMachine({
     topic: input.topic,
     config: channelConfig(input.config),
     accessToken: input.accessToken ?? null,
+    refreshTokens: input.refreshTokens ?? false,
     joinRef: null,
     bindingIds: [],
     refSeq: 0,
@@ -77,6 +78,8 @@ const machine = channelSetup.createMachine({
         configure: { actions: 'configure' },
         setAuth: { actions: 'updateToken' },
         SYSTEM: { actions: 'emitSystem' },
+        // Only a joined channel loses anything: elsewhere it is reported as the system message it is.
+        TOKEN_EXPIRED: { actions: 'emitSystem' },
         REPLY: { actions: 'settleReply' },
       },
       states: {
@@ -147,6 +150,8 @@ const machine = channelSetup.createMachine({
               { target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
             ],
             JOIN_ERROR: [
+              // Rejoined with a token that expired meanwhile: wait (halted) for the fresh one the connection fetches; the expiry was reported once already.
+              { guard: 'isExpiredTokenRefreshable', target: 'errored.halted', actions: ['requestToken', 'countFailure', announce('joining', 'errored')] },
               { guard: 'isFinalJoinError', target: 'errored.halted', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
               { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
             ],
@@ -174,6 +179,17 @@ const machine = channelSetup.createMachine({
             'socket.closed': { target: 'errored.waitingForSocket', actions: [fail('socketLoss'), 'markGap', announce('joined', 'errored')] },
             SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', 'markGap', announce('joined', 'errored')] },
             SERVER_CLOSE: { target: 'closed', actions: [fail('serverClose'), announce('joined', 'closed')] },
+            // The server closes the channel next (phx_close, ignored once errored). With a token function the
+            // connection fetches a fresh token and the channel rejoins with backoff; without one it stops
+            // (halted) until setAuth or subscribe(): the same token would only be refused again.
+            TOKEN_EXPIRED: [
+              {
+                guard: 'refreshesTokens',
+                target: 'errored.backoff',
+                actions: ['emitSystem', fail('tokenExpired'), 'requestToken', 'countFailure', 'markGap', announce('joined', 'errored')],
+              },
+              { target: 'errored.halted', actions: ['emitSystem', fail('tokenExpired'), 'markGap', announce('joined', 'errored')] },
+            ],
           },
         },
 

@@ -26,6 +26,8 @@ export interface ClientContext {
   rejoinDelays: readonly number[]
   channelBufferSize: number
   emptyChannelsGraceMs: number
+  refreshTokens: boolean
+  tokenRefreshMarginMs: number
   /** How many channel actors exist; `channels` is occupied while it is above zero. */
   channelCount: number
 }
@@ -67,6 +69,8 @@ export function connectionInputOf(context: ClientContext): ConnectionInput {
     vsn: context.vsn,
     apikey: context.apikey,
     accessToken: context.accessToken,
+    refreshTokens: context.refreshTokens,
+    tokenRefreshMarginMs: context.tokenRefreshMarginMs,
     ...(context.sendBufferSize !== null && { sendBufferSize: context.sendBufferSize }),
     ...(context.reconnectDelays !== null && { reconnectDelays: context.reconnectDelays }),
   }
@@ -113,6 +117,7 @@ export const clientSetup = setup({
         topic: event.topic,
         config: event.config ?? {},
         accessToken: context.accessToken,
+        refreshTokens: context.refreshTokens,
         timeoutMs: context.timeoutMs,
         rejoinDelays: context.rejoinDelays,
         bufferSize: context.channelBufferSize,
@@ -135,7 +140,7 @@ export const clientSetup = setup({
     }),
     /** The token this connection resolved (token function, setAuth) is what channels join with. */
     adoptConnectionToken: enqueueActions(({ context, event, enqueue, self }) => {
-      if (event.type !== 'connection.state' || event.accessToken === undefined) return
+      if ((event.type !== 'connection.state' && event.type !== 'connection.token') || event.accessToken === undefined) return
       const token = event.accessToken
       if (token === context.apikey || token === context.accessToken) return
       enqueue.assign({ accessToken: token })

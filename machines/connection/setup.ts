@@ -17,6 +17,7 @@ import type {
   SocketCommand,
 } from './contract.js'
 import { reconnectDelayFor } from './reconnect-policy.js'
+import { MIN_TOKEN_REFRESH_MARGIN_MS, tokenNeedsRefresh } from './token-policy.js'
 
 /** realtime-js's interval (protocol.md §2). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 25_000
@@ -44,8 +45,11 @@ export interface ConnectionContext {
   accessToken: string | null
   /** Set by `setAuth`; wins over the token function until cleared with `setAuth(null)`. */
   manualToken: string | null
-  /** The token used for the current (or last) upgrade. */
+  /** The token used for the current (or last) upgrade, or the fresh one the token function gave since. */
   token: string
+  /** The token function may be asked for fresh tokens while open (rotation, expiry). */
+  refreshTokens: boolean
+  tokenRefreshMarginMs: number
   sendBufferSize: number
   /** Messages sent while not open, oldest first. */
   buffer: PhoenixMessage[]
@@ -95,7 +99,7 @@ export const connectionSetup = setup({
     events: {} as ConnectionMachineEvent,
     input: {} as ConnectionInput,
     emitted: {} as ConnectionEmitted,
-    children: {} as { socket: 'socket'; accessToken: 'accessToken' },
+    children: {} as { socket: 'socket'; accessToken: 'accessToken'; refreshToken: 'accessToken' },
     tags: {} as ConnectionStateName,
   },
   actors: {
@@ -115,6 +119,11 @@ export const connectionSetup = setup({
   },
   guards: {
     hasManualToken: ({ context }) => context.manualToken !== null,
+    /** A token function to ask, and no `setAuth` token overriding it. */
+    refreshesTokens: ({ context }) => context.refreshTokens && context.manualToken === null,
+    /** Checked on each heartbeat: the token runs out within the margin (`connectionMachineWith({ now })` gives the clock). */
+    tokenExpiring: ({ context }) => context.refreshTokens && context.manualToken === null && tokenNeedsRefresh(context.token, Date.now(), context.tokenRefreshMarginMs),
+    isFreshToken: ({ context }, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0 && params.value !== context.token,
     isToken: (_, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0,
     isHeartbeatMessage: ({ event }) => event.type === 'send' && event.message.topic === HEARTBEAT_TOPIC && event.message.event === 'heartbeat',
     /** Nothing to retry with: the chart runs without a socket actor (a forgotten `.provide()`). */
@@ -155,6 +164,10 @@ export const connectionSetup = setup({
     storeManualToken: assign(({ event }) => (event.type === 'setAuth' ? { manualToken: event.token } : {})),
     useManualToken: assign(({ context }) => ({ token: context.manualToken ?? context.token })),
     useToken: assign((_, params: { token: string }) => ({ token: params.token })),
+    /** The parent (the root) hands a fresh token to every channel: joined ones push it (`access_token`). */
+    announceToken: enqueueActions(({ context, enqueue }) => {
+      enqueue({ type: 'notifyParent', params: { type: 'connection.token', accessToken: context.token } } as never)
+    }),
     /** The token function failed: the static token, then the apikey (never nothing: the apikey is required). */
     useFallbackToken: assign(({ context }) => ({ token: context.accessToken || context.apikey })),
 

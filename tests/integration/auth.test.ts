@@ -3,9 +3,11 @@
  * answers nothing, setAuth with a non-token, refused upgrades with their status, token expiry with and
  * without a token function, private channels.
  */
+import { WebSocket } from 'ws'
 import * as assert from 'uvu/assert'
+import { startDevServer } from '../../src/dev-server/index.js'
 import { RealtimeError, type RealtimeEvent } from '../../src/index.js'
-import { interopSuite, isChannelState, within } from './client-harness.js'
+import { interopSuite, isBroadcast, isChannelState, within, type World } from './client-harness.js'
 
 const test = interopSuite('auth')
 
@@ -90,6 +92,153 @@ test('setAuth(123) and setAuth({}) throw invalid_argument, on the client and on 
     throwsInvalid(() => room.setAuth(bad as unknown as string), `channel.setAuth(${JSON.stringify(bad)})`)
   }
   assert.is(room.state, 'joined')
+})
+
+
+/** A `ws` WebSocket that records every token the client sends (join payloads and `access_token` pushes). */
+function tokenRecordingTransport() {
+  const sent: string[] = []
+  class Recording extends WebSocket {
+    override send(data: unknown, ...rest: unknown[]): void {
+      if (typeof data === 'string') for (const match of data.matchAll(/"access_token":"([^"]+)"/g)) sent.push(match[1]!)
+      ;(super.send as (...args: unknown[]) => void)(data, ...rest)
+    }
+  }
+  return { transport: Recording as unknown as typeof WebSocket, sent }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** A token living 1–2 s: `exp` is in whole seconds. */
+const shortToken = (world: World, role = 'authenticated'): string => world.server.signToken({ role, exp: Math.floor(Date.now() / 1000) + 2 })
+
+/**
+ * A peer broadcasts every 100 ms to `topic` for `ms`; returns the numbers sent with the time each went.
+ */
+async function broadcastFor(world: World, topic: string, ms: number): Promise<Array<{ n: number; at: number }>> {
+  const peer = world.makeClient()
+  const room = peer.client.channel(topic)
+  await room.subscribe()
+  const sent: Array<{ n: number; at: number }> = []
+  const end = Date.now() + ms
+  for (let n = 0; Date.now() < end; n++) {
+    room.broadcast('tick', { n })
+    sent.push({ n, at: Date.now() })
+    await sleep(100)
+  }
+  return sent
+}
+
+function received(events: readonly RealtimeEvent[]): Set<number> {
+  return new Set(events.flatMap((event) => (isBroadcast('tick')(event) && event.type === 'broadcast' ? [(event.payload as { n: number }).n] : [])))
+}
+
+test('rotation: with accessTokenFn, 1–2 s tokens are replaced before they expire for over five expiries; nothing is lost', async ({ world }) => {
+  const issued: string[] = []
+  const { transport, sent } = tokenRecordingTransport()
+  const { client, events } = world.makeClient({
+    transport,
+    heartbeatIntervalMs: 250,
+    tokenRefreshMarginMs: 1500,
+    accessTokenFn: async () => {
+      const token = shortToken(world)
+      issued.push(token)
+      return token
+    },
+  })
+  const room = client.channel('rotating')
+  const states: string[] = []
+  client.subscribe((event) => {
+    if (event.type === 'channel' && event.kind === 'state_change') states.push(event.new)
+  })
+  await room.subscribe()
+  const ticks = await broadcastFor(world, 'rotating', 6500)
+  await sleep(300)
+  assert.is(room.state, 'joined')
+  assert.equal(states, ['joining', 'joined'], 'never left joined')
+  const got = received(events.all)
+  assert.equal(ticks.filter((t) => !got.has(t.n)), [], 'every broadcast arrived')
+  assert.ok(issued.length >= 6, `the function gave ${issued.length} tokens`)
+  // Every fresh token reached the server (join payload or access_token push), except one asked for at the very end.
+  const missing = issued.filter((token) => !sent.includes(token))
+  assert.ok(missing.length <= 1, `${missing.length} tokens never sent`)
+  assert.not.ok(errorsOf(events.all).some((e) => e.code === 'token_expired'))
+})
+
+test('expiry reported by the server: with accessTokenFn the channel rejoins with a fresh token, token_expired once per expiry', async ({ world }) => {
+  const issued: string[] = []
+  const { client, events } = world.makeClient({
+    heartbeatIntervalMs: 250,
+    // No rotation: every token runs out on the server (the margin is never reached).
+    tokenRefreshMarginMs: 0,
+    accessTokenFn: async () => {
+      const token = shortToken(world)
+      issued.push(token)
+      return token
+    },
+  })
+  const room = client.channel('expiring')
+  const joinedAt: Array<[number, number]> = []
+  let since: number | null = null
+  client.subscribe((event) => {
+    if (event.type !== 'channel' || event.kind !== 'state_change') return
+    if (event.new === 'joined') since = Date.now()
+    else if (since !== null) {
+      joinedAt.push([since, Date.now()])
+      since = null
+    }
+  })
+  await room.subscribe()
+  const ticks = await broadcastFor(world, 'expiring', 5500)
+  await events.waitFor(isChannelState('realtime:expiring', 'joined'), 5000)
+  await sleep(300)
+  if (since !== null) joinedAt.push([since, Date.now()])
+  const expiries = errorsOf(events.all).filter((e) => e.code === 'token_expired')
+  assert.ok(expiries.length >= 2, `${expiries.length} expiries`)
+  assert.is(joinedAt.length, expiries.length + 1, 'one rejoin per expiry, no loop')
+  assert.is(room.state, 'joined')
+  // What was sent while joined (away from the edges, where a frame may race the close) arrived.
+  const got = received(events.all)
+  const whileJoined = ticks.filter((t) => joinedAt.some(([from, to]) => t.at > from + 50 && t.at < to - 150))
+  assert.ok(whileJoined.length > 10)
+  assert.equal(whileJoined.filter((t) => !got.has(t.n)), [], 'broadcasts sent while joined arrived')
+})
+
+test('expiry without a token function: token_expired once, and the channel stops until setAuth', async ({ world }) => {
+  const { client, events } = world.makeClient({ accessToken: shortToken(world) })
+  const room = client.channel('no-refresh')
+  await room.subscribe()
+  const error = await events.waitFor((e) => e.type === 'error' && e.error.code === 'token_expired', 4000)
+  assert.is(error.type === 'error' && error.error.metadata['topic'], 'realtime:no-refresh')
+  await sleep(1500)
+  assert.is(room.state, 'errored')
+  assert.is(errorsOf(events.all).filter((e) => e.code === 'token_expired').length, 1, 'reported once')
+  assert.is(events.count(isChannelState('realtime:no-refresh', 'joining')), 1, 'no rejoin loop')
+  client.setAuth(world.server.signToken({ role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 60 }))
+  await events.waitForCount(isChannelState('realtime:no-refresh', 'joined'), 2, 3000)
+})
+
+test('private channels: allowed, denied (a final unauthorized, no rejoin loop), allowed after setAuth', async ({ world }) => {
+  const server = await startDevServer({ authorize: ({ claims, subtopic }) => claims['role'] === 'authenticated' && subtopic.startsWith('team:') })
+  try {
+    const inTeam = world.makeClient({ url: server.url, apikey: server.apikey, accessToken: server.signToken({ role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 60 }) })
+    await within(inTeam.client.channel('team:a', { private: true }).subscribe(), 5000, 'allowed')
+
+    const anon = world.makeClient({ url: server.url, apikey: server.apikey, accessToken: server.signToken({ role: 'anon', exp: Math.floor(Date.now() / 1000) + 60 }) })
+    const room = anon.client.channel('team:a', { private: true })
+    const error = await rejection(room.subscribe(), 'denied')
+    assert.is(error.code, 'unauthorized')
+    assert.match(error.message, 'You do not have permissions to read from this Channel topic: team:a')
+    await sleep(400)
+    assert.is(room.state, 'errored')
+    assert.is(anon.events.count(isChannelState('realtime:team:a', 'joining')), 1, 'no rejoin loop')
+
+    anon.client.setAuth(server.signToken({ role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 60 }))
+    await anon.events.waitFor(isChannelState('realtime:team:a', 'joined'), 3000)
+    await anon.client.close()
+    await inTeam.client.close()
+  } finally {
+    await server.close()
+  }
 })
 
 test.run()
