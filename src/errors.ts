@@ -76,7 +76,8 @@ const SECRET_QUERY_PATTERN = /\b(apikey|access_token|token)=([^&\s"']+)/gi
 const SECRET_KEYS = new Set(['apikey', 'access_token', 'accesstoken', 'manualtoken', 'token', 'authorization', 'user_token', 'jwt'])
 
 export function redactSecrets(text: string): string {
-  return text.replace(JWT_PATTERN, '[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')
+  // `eyJ…` stays so a reader still sees that a JWT was there (the visualizer writes it the same way).
+  return text.replace(JWT_PATTERN, 'eyJ…[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')
 }
 
 /** A copy of `value` in which secrets are replaced; depth-limited so cyclic data cannot hang it. */

@@ -21,7 +21,7 @@ function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
 
-function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired') {
+function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired' | 'staleToken') {
   return { type: 'fail', params: { why } } as const
 }
 
@@ -151,7 +151,7 @@ const machine = channelSetup.createMachine({
             ],
             JOIN_ERROR: [
               // Rejoined with a token that expired meanwhile: wait (halted) for the fresh one the connection fetches; the expiry was reported once already.
-              { guard: 'isExpiredTokenRefreshable', target: 'errored.halted', actions: ['requestToken', 'countFailure', announce('joining', 'errored')] },
+              { guard: 'isExpiredTokenRefreshable', target: 'errored.halted', actions: [fail('staleToken'), 'requestToken', 'countFailure', announce('joining', 'errored')] },
               { guard: 'isFinalJoinError', target: 'errored.halted', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
               { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
             ],

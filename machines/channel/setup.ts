@@ -116,7 +116,7 @@ export const channelSetup = setup({
     updateToken: assign(({ context, event }) => (event.type === 'setAuth' && event.token !== context.accessToken ? { accessToken: event.token } : {})),
 
     // ── why the channel is not joined: recorded, and reported as an `error` event ──
-    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired' }) => {
+    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired' | 'staleToken' }) => {
       const { topic } = context
       let error: RealtimeError
       switch (params.why) {
@@ -158,6 +158,10 @@ export const channelSetup = setup({
         case 'leaveTimeout':
           error = new RealtimeError('timeout', `leaving ${topic} timed out`, { topic })
           enqueue.assign({ error })
+          return
+        case 'staleToken':
+          // A rejoin with the token that just expired: the expiry was reported once; kept for subscribe() only.
+          enqueue.assign({ error: new RealtimeError('token_expired', `joining ${topic} failed: the token expired; waiting for a fresh one`, { topic, refreshing: true }) })
           return
         case 'serverClose':
           enqueue.assign({ error: new RealtimeError('channel_closed', `the server closed ${topic}`, { topic }) })

@@ -17,7 +17,7 @@
  * every transition between two names announces the move (`announce`, emitted as `state_change` and
  * told to the parent).
  */
-import { assign, raise, type ActorRefFrom, type SnapshotFrom } from 'xstate'
+import { assign, type ActorRefFrom, type SnapshotFrom } from 'xstate'
 import type { ConnectionStateName } from './contract.js'
 import { reconnectDelayFor } from './reconnect-policy.js'
 import { MIN_TOKEN_REFRESH_MARGIN_MS, tokenNeedsRefresh } from './token-policy.js'
@@ -184,7 +184,7 @@ const machine = connectionSetup.createMachine({
                 idle: {
                   description: 'One `heartbeatInterval` until the next heartbeat (the first goes one interval after open).',
                   // The token is checked with every heartbeat, so never more than once per interval (token-policy.ts).
-                  after: { heartbeatInterval: [{ guard: 'tokenExpiring', target: 'beating', actions: raise({ type: 'refreshToken' }) }, { target: 'beating' }] },
+                  after: { heartbeatInterval: [{ guard: 'tokenExpiring', target: 'beating', actions: 'requestRefresh' }, { target: 'beating' }] },
                   // Coming back (network, tab, app) is when a socket is most likely dead: check now.
                   on: { online: 'beating', visible: 'beating', resume: 'beating' },
                 },

@@ -3,7 +3,7 @@
  * Pure: the socket and the access-token function are actors whose defaults do no I/O; the clock
  * (heartbeat round trips) and the jitter's randomness are provided by `connectionMachineWith`.
  */
-import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup, stateIn } from 'xstate'
+import { assign, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup, stateIn } from 'xstate'
 import { RealtimeError } from '../../src/errors.js'
 import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
 import type {
@@ -164,6 +164,8 @@ export const connectionSetup = setup({
     storeManualToken: assign(({ event }) => (event.type === 'setAuth' ? { manualToken: event.token } : {})),
     useManualToken: assign(({ context }) => ({ token: context.manualToken ?? context.token })),
     useToken: assign((_, params: { token: string }) => ({ token: params.token })),
+    /** The token runs out soon: the `token` region asks the token function (the same request a channel makes). */
+    requestRefresh: raise({ type: 'refreshToken' }),
     /** The parent (the root) hands a fresh token to every channel: joined ones push it (`access_token`). */
     announceToken: enqueueActions(({ context, enqueue }) => {
       enqueue({ type: 'notifyParent', params: { type: 'connection.token', accessToken: context.token } } as never)
