@@ -6,7 +6,7 @@
 import { WebSocket } from 'ws'
 import * as assert from 'uvu/assert'
 import { RealtimeError } from '../../src/index.js'
-import { interopSuite, isChannelState, within } from './client-harness.js'
+import { interopSuite, isChannelState, throwsInvalid, within } from './client-harness.js'
 
 const test = interopSuite('client API as a new user tries it')
 
@@ -22,16 +22,6 @@ function recordingTransport() {
   return { transport: Recording as unknown as typeof WebSocket, sockets }
 }
 
-function throwsInvalid(fn: () => void, what: string): void {
-  try {
-    fn()
-  } catch (error) {
-    assert.instance(error, RealtimeError, what)
-    assert.is((error as RealtimeError).code, 'invalid_argument', what)
-    return
-  }
-  assert.unreachable(`${what}: no error`)
-}
 
 test('client.send refuses malformed events with invalid_argument and the client keeps working; close() closes the socket', async ({ world }) => {
   const { transport, sockets } = recordingTransport()

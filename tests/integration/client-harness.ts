@@ -5,7 +5,8 @@
 import type { RealtimeClient as SupabaseRealtimeClient } from '@supabase/realtime-js'
 import { suite, type Test } from 'uvu'
 import { startDevServer, type DevServer } from '../../src/dev-server/index.js'
-import { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions, type RealtimeEvent } from '../../src/index.js'
+import * as assert from 'uvu/assert'
+import { createRealtimeClient, RealtimeError, type RealtimeClient, type RealtimeClientOptions, type RealtimeEvent } from '../../src/index.js'
 import type { LogLevel } from '../../src/events.js'
 
 /** Items in arrival order; `waitFor` looks at past items too, so a fast event is never missed. */
@@ -69,6 +70,18 @@ export function within<T>(promise: Promise<T>, deadlineMs: number, what: string)
     timer = setTimeout(() => reject(new Error(`no ${what} within ${deadlineMs} ms`)), deadlineMs)
   })
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
+/** `fn` throws a `RealtimeError` with code `invalid_argument` (a test failure otherwise). */
+export function throwsInvalid(fn: () => unknown, what: string): void {
+  try {
+    fn()
+  } catch (error) {
+    assert.instance(error, RealtimeError, what)
+    assert.is((error as RealtimeError).code, 'invalid_argument', what)
+    return
+  }
+  assert.unreachable(`${what}: accepted without an error`)
 }
 
 export interface TestClient {
