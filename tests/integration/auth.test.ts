@@ -7,7 +7,7 @@ import { WebSocket } from 'ws'
 import * as assert from 'uvu/assert'
 import { startDevServer } from '../../src/dev-server/index.js'
 import { RealtimeError, type RealtimeEvent } from '../../src/index.js'
-import { interopSuite, isBroadcast, isChannelState, within, type World } from './client-harness.js'
+import { interopSuite, isBroadcast, isChannelState, throwsInvalid, within, type World } from './client-harness.js'
 
 const test = interopSuite('auth')
 
@@ -21,17 +21,6 @@ async function rejection(promise: Promise<unknown>, what: string): Promise<Realt
     return error as RealtimeError
   }
   throw new Error(`${what}: resolved`)
-}
-
-function throwsInvalid(fn: () => void, what: string): void {
-  try {
-    fn()
-  } catch (error) {
-    assert.instance(error, RealtimeError, what)
-    assert.is((error as RealtimeError).code, 'invalid_argument', what)
-    return
-  }
-  assert.unreachable(`${what}: no error`)
 }
 
 test('a wrong apikey: subscribe() rejects with unauthorized (status 401, the server error) long before the join timeout', async ({ world }) => {
@@ -111,6 +100,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** A token living 1–2 s: `exp` is in whole seconds. */
 const shortToken = (world: World, role = 'authenticated'): string => world.server.signToken({ role, exp: Math.floor(Date.now() / 1000) + 2 })
 
+/** A token function giving short tokens, each remembered in `issued`. */
+const issuing = (world: World, issued: string[]) => async (): Promise<string> => {
+  const token = shortToken(world)
+  issued.push(token)
+  return token
+}
+
 /**
  * A peer broadcasts every 100 ms to `topic` for `ms`; returns the numbers sent with the time each went.
  */
@@ -139,11 +135,7 @@ test('rotation: with accessTokenFn, 1–2 s tokens are replaced before they expi
     transport,
     heartbeatIntervalMs: 250,
     tokenRefreshMarginMs: 1500,
-    accessTokenFn: async () => {
-      const token = shortToken(world)
-      issued.push(token)
-      return token
-    },
+    accessTokenFn: issuing(world, issued),
   })
   const room = client.channel('rotating')
   const states: string[] = []
@@ -170,11 +162,7 @@ test('expiry reported by the server: with accessTokenFn the channel rejoins with
     heartbeatIntervalMs: 250,
     // No rotation: every token runs out on the server (the margin is never reached).
     tokenRefreshMarginMs: 0,
-    accessTokenFn: async () => {
-      const token = shortToken(world)
-      issued.push(token)
-      return token
-    },
+    accessTokenFn: issuing(world, issued),
   })
   const room = client.channel('expiring')
   const joinedAt: Array<[number, number]> = []
