@@ -45,6 +45,10 @@ export interface ChannelHost {
   readonly vsn: Vsn
   /** Open the socket unless it is open or opening (a subscribe needs it). */
   connect(): void
+  /** Leave the topic's channel and stop its actor once it is closed (the root's `channel.remove`). */
+  remove(topic: string): void
+  /** The channel actor of `topic` in the client's actor system, if it exists. */
+  actorFor(topic: string): ChannelActorRef | undefined
   makeRef(): string
   /** The outcomes of pushes someone waits for (acks, presence). */
   readonly outcomes: PushOutcomes
@@ -108,7 +112,10 @@ export class RealtimeChannel implements RouteTarget {
     return this.topic.slice(TOPIC_PREFIX.length)
   }
   private currentConfig: ChannelConfigInput
-  private actor: ChannelActorRef | null = null
+  /** The channel actor of the current incarnation; see `actor`. */
+  private bound: ChannelActorRef | null = null
+  /** A `channel.add` was sent and the actor not found yet (the root was busy): look it up on use. */
+  private awaitingActor = false
   // Created on first use: most channels of a large client never need them (issue 6, heap per channel).
   private broadcastsOrNull: BroadcastListeners | null = null
   private frameHandlers: Map<string, (message: PhoenixMessage) => void> | null = null
@@ -282,7 +289,7 @@ export class RealtimeChannel implements RouteTarget {
     if (!this.actor) return Promise.resolve('ok')
     return new Promise<UnsubscribeResult>((resolve) => {
       ;(this.waiters ??= new Set()).add({ kind: 'leave', resolve })
-      this.tell({ type: 'remove' })
+      this.host.remove(this.topic)
     })
   }
 
@@ -337,20 +344,36 @@ export class RealtimeChannel implements RouteTarget {
 
   // ── used by the client and the router ──
 
+  private get actor(): ChannelActorRef | null {
+    if (this.bound === null && this.awaitingActor) {
+      const found = this.host.actorFor(this.topic)
+      if (found !== undefined) this.attach(found)
+    }
+    return this.bound
+  }
+
+  /** @internal The client sent `channel.add` for this channel: bind its actor now, or on first use. */
+  expectActor(): void {
+    this.awaitingActor = true
+    void this.actor
+  }
+
   /** @internal Binds the channel actor of a new incarnation of the topic. */
   attach(actor: ChannelActorRef): void {
-    if (this.actor === actor) return
-    this.actor = actor
+    this.awaitingActor = false
+    if (this.bound === actor) return
+    this.bound = actor
     // The subscription is not kept (issue 6: heap per channel): an actor is stopped, and dropped,
     // when the channel is removed; until then only the current incarnation's events count.
     actor.on('*', (event) => {
-      if (this.actor === actor) this.onEmitted(event)
+      if (this.bound === actor) this.onEmitted(event)
     })
   }
 
   /** @internal The client removed the channel actor (its pending pushes were failed as it closed). */
   detach(): void {
-    this.actor = null
+    this.bound = null
+    this.awaitingActor = false
     this.settleWaiters('closed', null)
   }
 

@@ -126,6 +126,7 @@ export class RealtimeClient {
     const channel = new RealtimeChannel(this.host, full, config)
     this.channels.set(full, channel)
     this.actor.send({ type: 'channel.add', topic: full, config: channel.config })
+    channel.expectActor()
     return channel
   }
 
@@ -171,7 +172,10 @@ export class RealtimeClient {
    */
   send(event: ClientEvent): void {
     this.assertOpen('send')
-    this.actor.send(checkClientEvent(event))
+    const checked = checkClientEvent(event)
+    this.actor.send(checked)
+    // A channel created through the root's events gets a facade too, as one from channel() would.
+    if (checked.type === 'channel.add') this.adopt(checked.topic)
   }
 
   /** Close the socket (no reconnect). Resolves `'ok'` once closed, `'timeout'` if it does not close in time. */
@@ -230,8 +234,7 @@ export class RealtimeClient {
         this.emit(event)
         return
       case 'channel':
-        if (event.kind === 'added') this.bind(event.topic)
-        else this.unbind(event.topic)
+        this.unbind(event.topic)
         return
       default: {
         const unreachable: never = event
@@ -240,16 +243,14 @@ export class RealtimeClient {
     }
   }
 
-  /** A channel actor now exists for `topic` (from `channel()`, a resubscribe, or a raw `channel.add`). */
-  private bind(topic: string): void {
-    const actor = channelActorOf(this.actor.getSnapshot(), topic)
-    if (!actor) return
+  /** A raw `channel.add` (through `send`): the topic gets a facade channel bound to its actor. */
+  private adopt(topic: string): void {
     let channel = this.channels.get(topic)
     if (!channel) {
       channel = new RealtimeChannel(this.host, topic, {})
       this.channels.set(topic, channel)
     }
-    channel.attach(actor)
+    channel.expectActor()
   }
 
   private unbind(topic: string): void {
@@ -267,6 +268,8 @@ export class RealtimeClient {
         const state = this.connectionState()
         if (state !== 'open' && state !== 'connecting') this.actor.send({ type: 'connect' })
       },
+      remove: (topic) => this.actor.send({ type: 'channel.remove', topic }),
+      actorFor: (topic) => channelActorOf(this.actor.getSnapshot(), topic),
       makeRef: this.makeRef,
       outcomes: this.outcomes,
       emit: (event) => this.emit(event),
@@ -278,6 +281,7 @@ export class RealtimeClient {
         if (current && current !== channel) return false
         this.channels.set(channel.topic, channel)
         this.actor.send({ type: 'channel.add', topic: channel.topic, config: channel.config })
+        channel.expectActor()
         return channel.attached
       },
       httpSend: (channel, event, payload, options) => this.httpSend(channel, event, payload, options),

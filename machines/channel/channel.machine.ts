@@ -1,10 +1,13 @@
 /**
- * One Realtime channel (one topic) as a statechart, in three parallel regions:
+ * One Realtime channel (one topic) as a statechart:
  *
- *   socket      offline ⇄ online                     what the parent says of the socket
- *   membership  kept ⇄ removing                      whether the channel is to be stopped once closed
- *   lifecycle   closed → joining → joined → leaving → closed, errored → (rejoin backoff) → joining,
- *               and `removed` once a removal has closed it
+ *   closed → joining → joined → leaving → closed, errored → (rejoin backoff) → joining
+ *
+ * Whether the socket is open is a state too: `closed.offline | closed.online`, `joining.waitingForSocket
+ * | joining.sending`, `errored.waitingForSocket | errored.backoff`, `errored.halted.offline |
+ * errored.halted.online`; `joined` and `leaving` exist only on an open socket. (One chart rather than a
+ * parallel `socket` region: XState evaluates every region on every event, which made each channel's
+ * join and rejoin ~40 % dearer.)
  *
  * Lifecycle frames arrive classified (`JOIN_OK`, `JOIN_ERROR`, `REPLY`, `SERVER_CLOSE`,
  * `SERVER_ERROR`, `SYSTEM`); broadcasts, presence and postgres changes never enter this machine (the
@@ -16,7 +19,7 @@ import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS,
 import { abandonJoinFrames, joinFrames, tokenFrames } from './frames.js'
 import { channelSetup } from './setup.js'
 
-/** `announce` with the move it makes: the chart says which names each transition goes between. */
+/** `announce` with the move it makes: the chart says which names each transition goes between. (A move to `closed` also tells the parent: `notifyClosed`.) */
 function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
@@ -31,7 +34,6 @@ function reject(state: ChannelStateName) {
 
 const machine = channelSetup.createMachine({
   id: 'channel',
-  type: 'parallel',
   context: ({ input }) => ({
     hasParent: input.hasParent ?? false,
     topic: input.topic,
@@ -52,206 +54,200 @@ const machine = channelSetup.createMachine({
     rejoinDelays: input.rejoinDelays ?? DEFAULT_REJOIN_DELAYS,
     bufferSize: input.bufferSize ?? DEFAULT_CHANNEL_BUFFER_SIZE,
   }),
+  initial: 'closed',
+  on: {
+    'push.expired': { actions: 'expirePush' },
+    configure: { actions: 'configure' },
+    setAuth: { actions: 'updateToken' },
+    SYSTEM: { actions: 'emitSystem' },
+    // Only a joined channel loses anything: elsewhere it is reported as the system message it is.
+    TOKEN_EXPIRED: { actions: 'emitSystem' },
+    REPLY: { actions: 'settleReply' },
+  },
   states: {
-    socket: {
-      description: 'Whether the socket is open, as the parent last said. Only `joining` and `errored` act on a change.',
+    closed: {
+      description: 'Not joined and not trying to. Pushes are refused here and while leaving.',
+      tags: 'closed',
+      entry: ['clearJoinState', 'failBuffered'],
       initial: 'offline',
       states: {
-        offline: { on: { 'socket.open': 'online' } },
-        online: { on: { 'socket.closed': 'offline' } },
+        offline: {
+          on: {
+            'socket.open': 'online',
+            subscribe: { target: '#channel.joining.waitingForSocket', actions: ['prepareJoin', announce('closed', 'joining')] },
+          },
+        },
+        online: {
+          on: {
+            'socket.closed': 'offline',
+            subscribe: { target: '#channel.joining.sending', actions: ['prepareJoin', announce('closed', 'joining')] },
+          },
+        },
       },
-    },
-
-    membership: {
-      description: '`remove` asks for the channel to be stopped once it is closed; `keep` takes that back.',
-      initial: 'kept',
-      states: {
-        kept: { on: { remove: 'removing' } },
-        removing: { on: { keep: 'kept' } },
-      },
-    },
-
-    lifecycle: {
-      initial: 'closed',
       on: {
-        'push.expired': { actions: 'expirePush' },
-        configure: { actions: 'configure' },
-        setAuth: { actions: 'updateToken' },
-        SYSTEM: { actions: 'emitSystem' },
-        // Only a joined channel loses anything: elsewhere it is reported as the system message it is.
-        TOKEN_EXPIRED: { actions: 'emitSystem' },
-        REPLY: { actions: 'settleReply' },
+        // Closed already: the parent (which may be removing this channel) is told again.
+        unsubscribe: { actions: 'notifyClosed' },
+        push: { actions: reject('closed') },
+        track: { actions: reject('closed') },
+        untrack: { actions: reject('closed') },
+      },
+    },
+
+    joining: {
+      description: 'A join is wanted. The join push goes out only while the socket is open; the join timeout runs either way.',
+      tags: 'joining',
+      initial: 'sending',
+      after: {
+        joinTimeout: [
+          {
+            guard: 'sendingJoin',
+            target: 'errored.backoff',
+            actions: [fail('joinTimeout'), 'newRef', { type: 'transmit', params: abandonJoinFrames }, 'countFailure', announce('joining', 'errored')],
+          },
+          { target: 'errored.waitingForSocket', actions: [fail('joinTimeout'), 'countFailure', announce('joining', 'errored')] },
+        ],
       },
       states: {
-        closed: {
-          description: 'Not joined and not trying to. Pushes are refused here and while leaving.',
-          tags: 'closed',
-          entry: ['clearJoinState', 'failBuffered'],
-          always: { guard: 'removing', target: 'removed' },
+        waitingForSocket: {
+          entry: 'forgetJoin',
           on: {
-            subscribe: [
-              { guard: 'socketOnline', target: 'joining.sending', actions: ['prepareJoin', announce('closed', 'joining')] },
-              { target: 'joining.waitingForSocket', actions: ['prepareJoin', announce('closed', 'joining')] },
-            ],
-            push: { actions: reject('closed') },
-            track: { actions: reject('closed') },
-            untrack: { actions: reject('closed') },
+            'socket.open': 'sending',
+            // The upgrade was refused (a wrong key, an expired token): say so now rather than as a join timeout.
+            'socket.rejected': { target: '#channel.errored.waitingForSocket', actions: [fail('socketRejected'), 'countFailure', announce('joining', 'errored')] },
+            unsubscribe: { target: '#channel.closed.offline', actions: [announce('joining', 'closed'), 'notifyClosed'] },
           },
         },
-
-        joining: {
-          description: 'A join is wanted. The join push goes out only while the socket is open; the join timeout runs either way.',
-          tags: 'joining',
-          initial: 'sending',
-          after: {
-            joinTimeout: [
-              {
-                guard: 'socketOnline',
-                target: 'errored.backoff',
-                actions: [fail('joinTimeout'), 'newRef', { type: 'transmit', params: abandonJoinFrames }, 'countFailure', announce('joining', 'errored')],
-              },
-              { target: 'errored.waitingForSocket', actions: [fail('joinTimeout'), 'countFailure', announce('joining', 'errored')] },
-            ],
+        sending: {
+          entry: ['newJoinRef', { type: 'transmit', params: joinFrames }],
+          on: {
+            // A new socket knows nothing of the join sent on the old one: join again with a fresh ref.
+            'socket.open': { target: 'sending', reenter: true },
+            'socket.closed': { target: '#channel.errored.waitingForSocket', actions: [fail('socketLoss'), announce('joining', 'errored')] },
+            // The server may already have joined: leave properly.
+            unsubscribe: { target: '#channel.leaving', actions: announce('joining', 'leaving') },
           },
+        },
+      },
+      on: {
+        push: { actions: 'bufferPush' },
+        track: { actions: ['rememberTracking', 'bufferPush'] },
+        untrack: { actions: ['rememberTracking', 'bufferPush'] },
+        JOIN_OK: [
+          // The server's bindings are not ours: no change could be routed, so the channel leaves and stops (not retried).
+          {
+            guard: 'bindingsMismatch',
+            target: 'errored.halted.online',
+            actions: [fail('bindingsMismatch'), 'newRef', { type: 'transmit', params: abandonJoinFrames }, announce('joining', 'errored')],
+          },
+          { target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
+        ],
+        JOIN_ERROR: [
+          // Rejoined with a token that expired meanwhile: wait (halted) for the fresh one the connection fetches; the expiry was reported once already.
+          { guard: 'isExpiredTokenRefreshable', target: 'errored.halted.online', actions: [fail('staleToken'), 'requestToken', 'countFailure', announce('joining', 'errored')] },
+          { guard: 'isFinalJoinError', target: 'errored.halted.online', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
+          { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
+        ],
+        SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', announce('joining', 'errored')] },
+        SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joining', 'closed'), 'notifyClosed'] },
+      },
+    },
+
+    joined: {
+      description: 'The server accepted the join. Pushes go out at once; broadcasts reach listeners without entering this machine.',
+      tags: 'joined',
+      entry: ['reportResubscribed', 'flushBuffer', 'joinSucceeded'],
+      on: {
+        push: { actions: 'sendPush' },
+        track: { actions: ['rememberTracking', 'sendPush'] },
+        untrack: { actions: ['rememberTracking', 'sendPush'] },
+        setAuth: [{ guard: 'isNewToken', actions: ['updateToken', 'newRef', { type: 'transmit', params: tokenFrames }] }, { actions: 'updateToken' }],
+        unsubscribe: { target: 'leaving', actions: announce('joined', 'leaving') },
+        // An open socket we did not see close is a new socket: the server no longer has this channel.
+        'socket.open': { target: 'joining.sending', actions: ['markGap', announce('joined', 'joining')] },
+        'socket.closed': { target: 'errored.waitingForSocket', actions: [fail('socketLoss'), 'markGap', announce('joined', 'errored')] },
+        SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', 'markGap', announce('joined', 'errored')] },
+        SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joined', 'closed'), 'notifyClosed'] },
+        // The server closes the channel next (phx_close, ignored once errored). With a token function the
+        // connection fetches a fresh token and the channel rejoins with backoff; without one it stops
+        // (halted) until setAuth or subscribe(): the same token would only be refused again.
+        TOKEN_EXPIRED: [
+          {
+            guard: 'refreshesTokens',
+            target: 'errored.backoff',
+            actions: ['emitSystem', fail('tokenExpired'), 'requestToken', 'countFailure', 'markGap', announce('joined', 'errored')],
+          },
+          { target: 'errored.halted.online', actions: ['emitSystem', fail('tokenExpired'), 'markGap', announce('joined', 'errored')] },
+        ],
+      },
+    },
+
+    leaving: {
+      description: 'phx_leave sent; closed on its reply, on phx_close or phx_error, on the push timeout, or when the socket goes.',
+      tags: 'leaving',
+      entry: ['clearError', 'failBuffered', 'forgetTracking', 'sendLeave'],
+      after: { pushTimeout: { target: 'closed.online', actions: [fail('leaveTimeout'), 'expireLeave', announce('leaving', 'closed'), 'notifyClosed'] } },
+      on: {
+        push: { actions: reject('leaving') },
+        track: { actions: reject('leaving') },
+        untrack: { actions: reject('leaving') },
+        // The server channel dies with the socket: nothing left to leave.
+        'socket.closed': { target: 'closed.offline', actions: [announce('leaving', 'closed'), 'notifyClosed'] },
+        REPLY: { guard: 'isLeaveReply', target: 'closed.online', actions: ['settleReply', announce('leaving', 'closed'), 'notifyClosed'] },
+        SERVER_CLOSE: { target: 'closed.online', actions: [announce('leaving', 'closed'), 'notifyClosed'] },
+        SERVER_ERROR: { target: 'closed.online', actions: [announce('leaving', 'closed'), 'notifyClosed'] },
+      },
+    },
+
+    errored: {
+      description: 'Not joined against our will. Rejoins after the backoff while the socket is open, at once when it opens.',
+      tags: 'errored',
+      initial: 'waitingForSocket',
+      states: {
+        backoff: {
+          after: { rejoinDelay: { target: '#channel.joining.sending', actions: announce('errored', 'joining') } },
+          on: {
+            'socket.closed': 'waitingForSocket',
+            subscribe: { target: '#channel.joining.sending', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
+            unsubscribe: { target: '#channel.closed.online', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
+          },
+        },
+        waitingForSocket: {
+          on: {
+            subscribe: { target: '#channel.joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
+            unsubscribe: { target: '#channel.closed.offline', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
+          },
+        },
+        halted: {
+          description: 'A join error no retry can fix (join-policy.ts). A new token or an explicit subscribe tries again.',
+          initial: 'online',
+          // Not even a new socket retries it.
+          on: { 'socket.open': { actions: [] } },
           states: {
-            waitingForSocket: {
-              entry: 'forgetJoin',
+            online: {
               on: {
-                'socket.open': 'sending',
-                // The upgrade was refused (a wrong key, an expired token): say so now rather than as a join timeout.
-                'socket.rejected': { target: '#channel.lifecycle.errored.waitingForSocket', actions: [fail('socketRejected'), 'countFailure', announce('joining', 'errored')] },
-                unsubscribe: { target: '#channel.lifecycle.closed', actions: announce('joining', 'closed') },
-                remove: { target: '#channel.lifecycle.closed', actions: announce('joining', 'closed') },
+                'socket.closed': 'offline',
+                setAuth: { target: '#channel.joining.sending', actions: ['updateToken', 'clearError', 'resetAttempts', announce('errored', 'joining')] },
+                subscribe: { target: '#channel.joining.sending', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
+                unsubscribe: { target: '#channel.closed.online', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
               },
             },
-            sending: {
-              entry: ['newJoinRef', { type: 'transmit', params: joinFrames }],
+            offline: {
               on: {
-                // A new socket knows nothing of the join sent on the old one: join again with a fresh ref.
-                'socket.open': { target: 'sending', reenter: true },
-                'socket.closed': { target: '#channel.lifecycle.errored.waitingForSocket', actions: [fail('socketLoss'), announce('joining', 'errored')] },
-                // The server may already have joined: leave properly.
-                unsubscribe: { target: '#channel.lifecycle.leaving', actions: announce('joining', 'leaving') },
-                remove: { target: '#channel.lifecycle.leaving', actions: announce('joining', 'leaving') },
+                'socket.open': 'online',
+                setAuth: { target: '#channel.joining.waitingForSocket', actions: ['updateToken', 'clearError', 'resetAttempts', announce('errored', 'joining')] },
+                subscribe: { target: '#channel.joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
+                unsubscribe: { target: '#channel.closed.offline', actions: ['clearError', announce('errored', 'closed'), 'notifyClosed'] },
               },
             },
           },
-          on: {
-            push: { actions: 'bufferPush' },
-            track: { actions: ['rememberTracking', 'bufferPush'] },
-            untrack: { actions: ['rememberTracking', 'bufferPush'] },
-            JOIN_OK: [
-              // The server's bindings are not ours: no change could be routed, so the channel leaves and stops (not retried).
-              {
-                guard: 'bindingsMismatch',
-                target: 'errored.halted',
-                actions: [fail('bindingsMismatch'), 'newRef', { type: 'transmit', params: abandonJoinFrames }, announce('joining', 'errored')],
-              },
-              { target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
-            ],
-            JOIN_ERROR: [
-              // Rejoined with a token that expired meanwhile: wait (halted) for the fresh one the connection fetches; the expiry was reported once already.
-              { guard: 'isExpiredTokenRefreshable', target: 'errored.halted', actions: [fail('staleToken'), 'requestToken', 'countFailure', announce('joining', 'errored')] },
-              { guard: 'isFinalJoinError', target: 'errored.halted', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
-              { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
-            ],
-            SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', announce('joining', 'errored')] },
-            SERVER_CLOSE: { target: 'closed', actions: [fail('serverClose'), announce('joining', 'closed')] },
-          },
         },
-
-        joined: {
-          description: 'The server accepted the join. Pushes go out at once; broadcasts reach listeners without entering this machine.',
-          tags: 'joined',
-          entry: ['reportResubscribed', 'flushBuffer', 'joinSucceeded'],
-          on: {
-            push: { actions: 'sendPush' },
-            track: { actions: ['rememberTracking', 'sendPush'] },
-            untrack: { actions: ['rememberTracking', 'sendPush'] },
-            setAuth: [
-              { guard: 'isNewToken', actions: ['updateToken', 'newRef', { type: 'transmit', params: tokenFrames }] },
-              { actions: 'updateToken' },
-            ],
-            unsubscribe: { target: 'leaving', actions: announce('joined', 'leaving') },
-            remove: { target: 'leaving', actions: announce('joined', 'leaving') },
-            // An open socket we did not see close is a new socket: the server no longer has this channel.
-            'socket.open': { target: 'joining.sending', actions: ['markGap', announce('joined', 'joining')] },
-            'socket.closed': { target: 'errored.waitingForSocket', actions: [fail('socketLoss'), 'markGap', announce('joined', 'errored')] },
-            SERVER_ERROR: { target: 'errored.backoff', actions: [fail('serverError'), 'countFailure', 'markGap', announce('joined', 'errored')] },
-            SERVER_CLOSE: { target: 'closed', actions: [fail('serverClose'), announce('joined', 'closed')] },
-            // The server closes the channel next (phx_close, ignored once errored). With a token function the
-            // connection fetches a fresh token and the channel rejoins with backoff; without one it stops
-            // (halted) until setAuth or subscribe(): the same token would only be refused again.
-            TOKEN_EXPIRED: [
-              {
-                guard: 'refreshesTokens',
-                target: 'errored.backoff',
-                actions: ['emitSystem', fail('tokenExpired'), 'requestToken', 'countFailure', 'markGap', announce('joined', 'errored')],
-              },
-              { target: 'errored.halted', actions: ['emitSystem', fail('tokenExpired'), 'markGap', announce('joined', 'errored')] },
-            ],
-          },
-        },
-
-        leaving: {
-          description: 'phx_leave sent; closed on its reply, on phx_close or phx_error, on the push timeout, or when the socket goes.',
-          tags: 'leaving',
-          entry: ['clearError', 'failBuffered', 'forgetTracking', 'sendLeave'],
-          after: { pushTimeout: { target: 'closed', actions: [fail('leaveTimeout'), 'expireLeave', announce('leaving', 'closed')] } },
-          on: {
-            push: { actions: reject('leaving') },
-            track: { actions: reject('leaving') },
-            untrack: { actions: reject('leaving') },
-            // The server channel dies with the socket: nothing left to leave.
-            'socket.closed': { target: 'closed', actions: announce('leaving', 'closed') },
-            REPLY: { guard: 'isLeaveReply', target: 'closed', actions: ['settleReply', announce('leaving', 'closed')] },
-            SERVER_CLOSE: { target: 'closed', actions: announce('leaving', 'closed') },
-            SERVER_ERROR: { target: 'closed', actions: announce('leaving', 'closed') },
-          },
-        },
-
-        errored: {
-          description: 'Not joined against our will. Rejoins after the backoff while the socket is open, at once when it opens.',
-          tags: 'errored',
-          initial: 'waitingForSocket',
-          states: {
-            backoff: {
-              after: { rejoinDelay: { target: '#channel.lifecycle.joining.sending', actions: announce('errored', 'joining') } },
-              on: { 'socket.closed': 'waitingForSocket' },
-            },
-            waitingForSocket: {},
-            halted: {
-              description: 'A join error no retry can fix (join-policy.ts). A new token or an explicit subscribe tries again.',
-              on: {
-                'socket.open': { actions: [] },
-                setAuth: [
-                  { guard: 'socketOnline', target: '#channel.lifecycle.joining.sending', actions: ['updateToken', 'clearError', 'resetAttempts', announce('errored', 'joining')] },
-                  { target: '#channel.lifecycle.joining.waitingForSocket', actions: ['updateToken', 'clearError', 'resetAttempts', announce('errored', 'joining')] },
-                ],
-              },
-            },
-          },
-          on: {
-            // A socket that opens (again) is the moment to rejoin, whatever the backoff said.
-            'socket.open': { target: 'joining.sending', actions: ['resetAttempts', announce('errored', 'joining')] },
-            subscribe: [
-              { guard: 'socketOnline', target: 'joining.sending', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
-              { target: 'joining.waitingForSocket', actions: ['prepareJoin', 'resetAttempts', announce('errored', 'joining')] },
-            ],
-            // No server channel exists for an errored channel: closing needs no round trip.
-            unsubscribe: { target: 'closed', actions: ['clearError', announce('errored', 'closed')] },
-            remove: { target: 'closed', actions: ['clearError', announce('errored', 'closed')] },
-            push: { actions: 'bufferPush' },
-            track: { actions: ['rememberTracking', 'bufferPush'] },
-            untrack: { actions: ['rememberTracking', 'bufferPush'] },
-          },
-        },
-
-        removed: {
-          description: 'Closed for good after `remove`: the parent stops this actor.',
-          tags: 'closed',
-          entry: 'notifyRemoved',
-        },
+      },
+      on: {
+        // A socket that opens (again) is the moment to rejoin, whatever the backoff said (not when halted).
+        'socket.open': { target: 'joining.sending', actions: ['resetAttempts', announce('errored', 'joining')] },
+        push: { actions: 'bufferPush' },
+        track: { actions: ['rememberTracking', 'bufferPush'] },
+        untrack: { actions: ['rememberTracking', 'bufferPush'] },
       },
     },
   },

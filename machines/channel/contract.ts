@@ -97,7 +97,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000
 export const DEFAULT_CHANNEL_BUFFER_SIZE = 100
 
 export interface ChannelInput {
-  /** A parent listens for `channel.removed` (the client chart's channel group). @default false */
+  /** A parent listens for `channel.closed` (the client chart's channel group). @default false */
   hasParent?: boolean
   /** Full topic, `realtime:` included. */
   topic: string
@@ -116,7 +116,7 @@ export interface ChannelInput {
 
 /** Plain data: `JSON.stringify(snapshot)` works. */
 export interface ChannelContext {
-  /** Whether a parent listens for `channel.removed`. */
+  /** Whether a parent listens for `channel.closed`. */
   hasParent: boolean
   topic: string
   config: ChannelConfig
@@ -181,10 +181,6 @@ export interface ChannelUntrack {
 export type ChannelCommand =
   | { type: 'subscribe'; timeoutMs?: number }
   | { type: 'unsubscribe' }
-  /** Leave, then tell the parent the channel may be stopped (`channel.removed`). */
-  | { type: 'remove' }
-  /** Undo a `remove` that has not completed: the caller wants the channel after all. */
-  | { type: 'keep' }
   | ChannelPush
   | ChannelTrack
   | ChannelUntrack
@@ -236,4 +232,4 @@ export type ChannelEmitted =
   | { type: 'push.failed'; topic: string; ref: string; error: RealtimeError }
 
 /** What the channel tells its parent. */
-export type ChannelNotification = { type: 'channel.removed'; topic: string }
+export type ChannelNotification = { type: 'channel.closed'; topic: string }

@@ -47,8 +47,8 @@ export const channelSetup = setup({
   types,
   delays,
   guards: {
-    socketOnline: stateIn({ socket: 'online' }),
-    removing: stateIn({ membership: 'removing' }),
+    /** The join push is out (the socket was open): a timeout leaves what the server may have joined. */
+    sendingJoin: stateIn({ joining: 'sending' }),
     expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
     refreshesTokens: ({ context }) => context.refreshTokens,
     isExpiredTokenRefreshable: ({ context, event }) => context.refreshTokens && event.type === 'JOIN_ERROR' && classifyJoinError(event.response).reason.includes('Token has expired'),
@@ -69,14 +69,17 @@ export const channelSetup = setup({
       const connection = system.get(CONNECTION_SYSTEM_ID)
       if (connection !== undefined) enqueue.sendTo(connection, { type: 'refreshToken' } as EventObject)
     }),
-    notifyRemoved: enqueueActions(({ context, enqueue }) => {
-      if (context.hasParent) enqueue.sendParent({ type: 'channel.removed', topic: context.topic } satisfies ChannelNotification)
+    /** Tells the parent the channel is closed (a channel group stops one it is removing). */
+    notifyClosed: enqueueActions(({ context, enqueue }) => {
+      if (context.hasParent) enqueue.sendParent({ type: 'channel.closed', topic: context.topic } satisfies ChannelNotification)
     }),
+    /** The move, emitted (`state_change`); the transitions to `closed` also run `notifyClosed`. */
     announce: emit(({ context }, params: { old: ChannelStateName; new: ChannelStateName }) => ({
       type: 'channel' as const,
       kind: 'state_change' as const,
       topic: context.topic,
-      ...params,
+      old: params.old,
+      new: params.new,
     })),
     // ── the two actions that read a clock ──
     markGap: assign(({ context }) => (context.gapSince === null ? { gapSince: Date.now() } : {})),
@@ -86,21 +89,31 @@ export const channelSetup = setup({
 
     // ── join bookkeeping ──
     /** This subscribe's join timeout (if it gives one) and no error yet. */
-    prepareJoin: assign(({ event }) => ({ joinTimeoutMs: event.type === 'subscribe' ? (event.timeoutMs ?? null) : null, error: null })),
+    // The actions a join or rejoin runs for every channel copy no snapshot when nothing changes.
+    prepareJoin: enqueueActions(({ context, event, enqueue }) => {
+      const joinTimeoutMs = event.type === 'subscribe' ? (event.timeoutMs ?? null) : null
+      if (joinTimeoutMs !== context.joinTimeoutMs || context.error !== null) enqueue.assign({ joinTimeoutMs, error: null })
+    }),
     /** Every join attempt gets a fresh ref, which becomes the join ref of everything after it (protocol.md §3.3). */
     newJoinRef: assign(({ context }) => ({ refSeq: context.refSeq + 1, joinRef: String(context.refSeq + 1) })),
     /** A ref for a frame nobody answers (the token push, the leave after a join timeout). */
     newRef: assign(({ context }) => ({ refSeq: context.refSeq + 1 })),
     forgetJoin: assign({ joinRef: null }),
     /** The ids the server gave our postgres_changes bindings: the router matches changes with them. */
-    recordBindings: assign(({ context, event }) => {
-      if (event.type !== 'JOIN_OK' || context.config.postgres_changes.length === 0) return {}
-      return { bindingIds: bindingIdsOf(context.config.postgres_changes, event.response) ?? [] }
+    recordBindings: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'JOIN_OK' || context.config.postgres_changes.length === 0) return
+      enqueue.assign({ bindingIds: bindingIdsOf(context.config.postgres_changes, event.response) ?? [] })
     }),
-    joinSucceeded: assign({ attempts: 0, error: null, gapSince: null, joinTimeoutMs: null }),
+    joinSucceeded: enqueueActions(({ context, enqueue }) => {
+      if (context.attempts !== 0 || context.error !== null || context.gapSince !== null || context.joinTimeoutMs !== null) {
+        enqueue.assign({ attempts: 0, error: null, gapSince: null, joinTimeoutMs: null })
+      }
+    }),
     countFailure: assign(({ context }) => ({ attempts: context.attempts + 1 })),
     resetAttempts: assign({ attempts: 0 }),
-    clearError: assign({ error: null }),
+    clearError: enqueueActions(({ context, enqueue }) => {
+      if (context.error !== null) enqueue.assign({ error: null })
+    }),
     configure: assign(({ context, event }) => {
       if (event.type !== 'configure') return {}
       const next = event.config

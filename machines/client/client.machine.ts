@@ -3,9 +3,9 @@
  *
  *   connection  closed ⇄ connecting ⇄ open ⇄ closing    what the invoked connection actor last reported;
  *               entering `open` tells every channel the socket opened, leaving it that it closed
- *   channels    idle ──added──▶ occupied ──last removed──▶ draining ──emptyChannelsGrace──▶ idle (socket closed)
- *                                  ▲                           │
- *                                  └────────── added ──────────┘
+ *   channels    idle ──group.occupied──▶ occupied ──last group.empty──▶ draining ──emptyChannelsGrace──▶ idle (socket closed)
+ *                                          ▲                                 │
+ *                                          └───────── group.occupied ────────┘
  *
  * Channel actors live in channel groups (channel-group.machine.ts), spawned on first use. The root's
  * public `channel.*` events become channel commands; inbound frames never pass through here (the
@@ -22,7 +22,6 @@ import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
 import { channelGroupOf } from './channel-group.machine.js'
 import { clientSetup, connectionInputOf } from './setup.js'
 
-const counted = ['countChannel', 'reportChannel'] as const
 
 const machine = clientSetup.createMachine({
   id: 'client',
@@ -40,7 +39,7 @@ const machine = clientSetup.createMachine({
     emptyChannelsGraceMs: input.emptyChannelsGraceMs ?? 2 * (input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS),
     refreshTokens: input.refreshTokens ?? false,
     tokenRefreshMarginMs: input.tokenRefreshMarginMs ?? tokenRefreshMarginFor(input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS),
-    channelCount: 0,
+    occupiedGroups: 0,
   }),
   invoke: {
     src: 'connection',
@@ -71,7 +70,7 @@ const machine = clientSetup.createMachine({
       { actions: ['forwardToChannel', 'connect'] },
     ],
     'channel.unsubscribe': { actions: 'forwardToChannel' },
-    'channel.remove': { actions: 'forwardToChannel' },
+    'channel.remove': { actions: 'removeChannel' },
     'channel.push': { actions: 'forwardToChannel' },
     'channel.track': { actions: 'forwardToChannel' },
     'channel.untrack': { actions: 'forwardToChannel' },
@@ -110,20 +109,21 @@ const machine = clientSetup.createMachine({
     channels: {
       description: 'Whether any channel exists; the socket closes `emptyChannelsGrace` after the last one went.',
       initial: 'idle',
-      on: { 'channel.added': { actions: counted }, 'channel.removed': { actions: counted } },
+      // Counted per channel group (a group says when it gets its first channel and loses its last).
+      on: { 'group.occupied': { actions: 'countGroup' }, 'group.empty': { actions: 'countGroup' }, 'channel.removed': { actions: 'reportRemoved' } },
       states: {
         idle: {
           description: 'No channel since start or since the grace delay closed the socket. The socket may still be open by request.',
-          on: { 'channel.added': { target: 'occupied', actions: counted } },
+          on: { 'group.occupied': { target: 'occupied', actions: 'countGroup' } },
         },
         occupied: {
-          on: { 'channel.removed': { guard: 'isLastChannel', target: 'draining', actions: counted } },
+          on: { 'group.empty': { guard: 'isLastGroup', target: 'draining', actions: 'countGroup' } },
         },
         draining: {
           description: 'The last channel is gone: the socket closes after `emptyChannelsGrace` unless a channel comes back.',
           after: { emptyChannelsGrace: { target: 'idle', actions: 'closeSocket' } },
           on: {
-            'channel.added': { target: 'occupied', actions: counted },
+            'group.occupied': { target: 'occupied', actions: 'countGroup' },
             // Closed by request: nothing left to wait for. (A region that handles an event shadows the
             // root's own handler for it, so this transition forwards the disconnect itself.)
             disconnect: { target: 'idle', actions: 'forwardToConnection' },

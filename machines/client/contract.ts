@@ -91,7 +91,9 @@ export type ClientEvent =
 
 /** What a channel group tells the root about its channels. */
 export type ChannelGroupNotification =
-  | { type: 'channel.added'; topic: string }
+  /** The group's first channel was created; `group.empty`: its last one was removed. */
+  | { type: 'group.occupied' }
+  | { type: 'group.empty' }
   | { type: 'channel.removed'; topic: string }
   | { type: 'channel.unknown'; topic: string; event: string }
 
@@ -99,11 +101,14 @@ export type ChannelGroupNotification =
 export type ClientMachineEvent = ClientEvent | ConnectionNotification | ChannelGroupNotification
 
 /** What the root emits (`client.actor.on`): connection facts and the channel table's changes. */
-export type ClientEmitted = ConnectionEmitted | { type: 'channel'; kind: 'added' | 'removed'; topic: string }
+export type ClientEmitted = ConnectionEmitted | { type: 'channel'; kind: 'removed'; topic: string }
 
 /** What the root asks of a channel group. */
 export type ChannelGroupEvent =
   | { type: 'group.add'; input: ChannelInput; online: boolean }
   | { type: 'group.forward'; topic: string; event: import('../channel/contract.js').ChannelCommand }
+  /** Leave the topic's channel, then stop it once it is closed (unless a `group.add` keeps it first). */
+  | { type: 'group.remove'; topic: string }
   | { type: 'group.broadcast'; event: import('../channel/contract.js').ChannelSocketEvent | { type: 'setAuth'; token: string | null } }
-  | { type: 'channel.removed'; topic: string }
+  /** A channel of the group closed (the group stops it when it is being removed). */
+  | { type: 'channel.closed'; topic: string }

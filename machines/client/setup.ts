@@ -28,8 +28,8 @@ export interface ClientContext {
   emptyChannelsGraceMs: number
   refreshTokens: boolean
   tokenRefreshMarginMs: number
-  /** How many channel actors exist; `channels` is occupied while it is above zero. */
-  channelCount: number
+  /** How many channel groups hold channels; `channels` is occupied while it is above zero. */
+  occupiedGroups: number
 }
 
 /** The channel command a public `channel.*` event stands for (null for `channel.add`). */
@@ -39,8 +39,6 @@ export function channelCommandOf(event: ClientMachineEvent): ChannelCommand | nu
       return event.timeoutMs === undefined ? { type: 'subscribe' } : { type: 'subscribe', timeoutMs: event.timeoutMs }
     case 'channel.unsubscribe':
       return { type: 'unsubscribe' }
-    case 'channel.remove':
-      return { type: 'remove' }
     case 'channel.push': {
       const { ref, event: name, payload, expectReply, timeoutMs } = event
       return { type: 'push', ref, event: name, payload, expectReply, ...(timeoutMs !== undefined && { timeoutMs }) }
@@ -98,7 +96,7 @@ export const clientSetup = setup({
     /** Open already: a new channel starts online, a subscribe needs no `connect`. */
     connectionUnderWay: stateIn({ connection: 'open' }),
     connectionStarting: stateIn({ connection: 'connecting' }),
-    isLastChannel: ({ context, event }) => event.type === 'channel.removed' && context.channelCount === 1,
+    isLastGroup: ({ context, event }) => event.type === 'group.empty' && context.occupiedGroups === 1,
   },
   actions: {
     forwardToConnection: sendTo('connection', ({ event }) => event as ConnectionEvent),
@@ -123,6 +121,16 @@ export const clientSetup = setup({
         bufferSize: context.channelBufferSize,
       }
       enqueue.sendTo(group, { type: 'group.add', input, online: params.online } satisfies ChannelGroupEvent)
+    }),
+    /** The topic's group leaves the channel, then stops it once it reports closed. */
+    removeChannel: enqueueActions(({ event, enqueue, self }) => {
+      if (event.type !== 'channel.remove') return
+      const group = channelGroupOf(event.topic)
+      if ((self.getSnapshot() as { children: Record<string, unknown> }).children[group] === undefined) {
+        enqueue.emit({ type: 'error', error: unknownTopicError(event.topic, event.type) })
+        return
+      }
+      enqueue.sendTo(group, { type: 'group.remove', topic: event.topic } satisfies ChannelGroupEvent)
     }),
     forwardToChannel: enqueueActions(({ event, enqueue, self }) => {
       const command = channelCommandOf(event)
@@ -168,15 +176,11 @@ export const clientSetup = setup({
     reportUnknownTopic: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'channel.unknown') enqueue.emit({ type: 'error', error: unknownTopicError(event.topic, event.event) })
     }),
-    countChannel: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'channel.added') enqueue.assign({ channelCount: context.channelCount + 1 })
-      if (event.type === 'channel.removed') enqueue.assign({ channelCount: Math.max(0, context.channelCount - 1) })
+    countGroup: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'group.occupied') enqueue.assign({ occupiedGroups: context.occupiedGroups + 1 })
+      if (event.type === 'group.empty') enqueue.assign({ occupiedGroups: Math.max(0, context.occupiedGroups - 1) })
     }),
-    reportChannel: emit(({ event }) => ({
-      type: 'channel' as const,
-      kind: event.type === 'channel.removed' ? ('removed' as const) : ('added' as const),
-      topic: 'topic' in event ? event.topic : '',
-    })),
+    reportRemoved: emit(({ event }) => ({ type: 'channel' as const, kind: 'removed' as const, topic: 'topic' in event ? event.topic : '' })),
   },
 })
 

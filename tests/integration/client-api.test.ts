@@ -48,7 +48,7 @@ test("client.send refuses the root's internal notifications: connection state an
   const internal = [
     { type: 'connection.state', old: 'open', new: 'closed' },
     { type: 'connection.error', error: new RealtimeError('timeout', 'x') },
-    { type: 'channel.added', topic: 'realtime:internal' },
+    { type: 'group.occupied' },
     { type: 'channel.removed', topic: 'realtime:internal' },
     { type: 'socket.closed' },
   ]

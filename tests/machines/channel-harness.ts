@@ -11,12 +11,12 @@ export function startChannel(input: Partial<ChannelInput> & { socketOpen?: boole
   const clock = new SimulatedClock()
   const sent: PhoenixMessage[] = []
   const emitted: ChannelEmitted[] = []
-  const removed: string[] = []
+  const closedNotes: string[] = []
   const { socketOpen = true, ...channelInput } = input
   const machine = channelMachineWithClock(() => clock.now()).provide({
     actions: {
       transmit: (_args, params) => void sent.push(...params.messages),
-      notifyRemoved: ({ context }) => void removed.push(context.topic),
+      notifyClosed: ({ context }) => void closedNotes.push(context.topic),
     },
   })
   const actor = createActor(machine, { clock, input: { topic: TOPIC, ...channelInput } })
@@ -38,7 +38,7 @@ export function startChannel(input: Partial<ChannelInput> & { socketOpen?: boole
     clock,
     sent,
     emitted,
-    removed,
+    closedNotes,
     state: () => channelStateOf(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     /** The ref of the push of this kind now waiting for its reply, or null. */

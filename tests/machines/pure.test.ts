@@ -19,7 +19,7 @@ const types = (actions: readonly Action[]): string[] => actions.map((action) => 
 const pure = suite('charts through the pure transition()')
 
 /** The chart with its I/O action as a plain function: `transition()` then lists it with its params. */
-const channel = channelMachine.provide({ actions: { transmit: () => {}, notifyRemoved: () => {} } })
+const channel = channelMachine.provide({ actions: { transmit: () => {} } })
 
 const emitted = (actions: readonly Action[]): unknown[] =>
   actions.flatMap((action) => (action.type === 'xstate.emit' ? [(action.params as { event: unknown }).event] : []))
@@ -29,7 +29,7 @@ pure('channel: subscribe on an open socket makes the join frame; JOIN_OK joins; 
   assert.is(channelStateOf(snapshot), 'closed')
   ;[snapshot] = transition(channel, snapshot, { type: 'socket.open' })
   ;[snapshot, actions] = transition(channel, snapshot, { type: 'subscribe' })
-  assert.equal(snapshot.value, { socket: 'online', membership: 'kept', lifecycle: { joining: 'sending' } })
+  assert.equal(snapshot.value, { joining: 'sending' })
   const transmit = actions.find((action) => action.type === 'transmit') as Action & { params: { messages: Array<{ event: string; ref: string; payload: unknown }> } }
   assert.is(transmit.params.messages[0]!.event, 'phx_join')
   assert.is(transmit.params.messages[0]!.ref, '1')
@@ -38,7 +38,7 @@ pure('channel: subscribe on an open socket makes the join frame; JOIN_OK joins; 
   ;[snapshot, actions] = transition(channel, snapshot, { type: 'JOIN_OK', response: {} })
   assert.is(channelStateOf(snapshot), 'joined')
   ;[snapshot, actions] = transition(channel, snapshot, { type: 'socket.closed' })
-  assert.equal(snapshot.value, { socket: 'offline', membership: 'kept', lifecycle: { errored: 'waitingForSocket' } })
+  assert.equal(snapshot.value, { errored: 'waitingForSocket' })
   assert.is(snapshot.context.error?.code, 'connection_closed')
   assert.ok(snapshot.context.gapSince !== null, 'the gap starts on the transition')
   assert.equal(emitted(actions), [{ type: 'channel', kind: 'state_change', topic: TOPIC, old: 'joined', new: 'errored' }])
@@ -52,20 +52,20 @@ pure('channel: a final join error halts on the transition itself; a retryable on
     return snapshot
   }
   const [halted] = transition(channelMachine, joining(), { type: 'JOIN_ERROR', response: { reason: 'Unauthorized: no' } })
-  assert.ok(halted.matches({ lifecycle: { errored: 'halted' } }))
+  assert.ok(halted.matches({ errored: 'halted' }))
   const [backoff, actions] = transition(channelMachine, joining(), { type: 'JOIN_ERROR', response: { reason: 'RealtimeRestarting: soon' } })
-  assert.ok(backoff.matches({ lifecycle: { errored: 'backoff' } }))
+  assert.ok(backoff.matches({ errored: 'backoff' }))
   assert.ok(types(actions).includes('xstate.raise'), 'the rejoin timer is scheduled')
 })
 
-pure('channel: remove while joined leaves, and the leave reply ends in removed', () => {
-  let [snapshot] = initialTransition(channel, { topic: TOPIC, hasParent: true })
-  for (const event of [{ type: 'socket.open' }, { type: 'subscribe' }, { type: 'JOIN_OK', response: {} }, { type: 'remove' }] as const) [snapshot] = transition(channel, snapshot, event)
-  assert.equal(snapshot.value, { socket: 'online', membership: 'removing', lifecycle: 'leaving' })
+pure('channel: unsubscribe while joined leaves; the leave reply closes it', () => {
+  let [snapshot] = initialTransition(channel, { topic: TOPIC })
+  for (const event of [{ type: 'socket.open' }, { type: 'subscribe' }, { type: 'JOIN_OK', response: {} }, { type: 'unsubscribe' }] as const) [snapshot] = transition(channel, snapshot, event)
+  assert.equal(snapshot.value, 'leaving')
   const leave = snapshot.context.inFlight.find((push) => push.kind === 'leave')!
-  const [removed, actions] = transition(channel, snapshot, { type: 'REPLY', ref: leave.ref, status: 'ok', response: {} })
-  assert.ok(removed.matches({ lifecycle: 'removed' }))
-  assert.ok(types(actions).includes('notifyRemoved'), 'the parent is told, to stop it')
+  const [closed, actions] = transition(channel, snapshot, { type: 'REPLY', ref: leave.ref, status: 'ok', response: {} })
+  assert.is(channelStateOf(closed), 'closed')
+  assert.equal(emitted(actions).at(-1), { type: 'channel', kind: 'state_change', topic: TOPIC, old: 'leaving', new: 'closed' })
 })
 
 pure('channel: a join reply whose postgres_changes bindings are not ours halts the channel and leaves; matching ones are recorded', () => {
@@ -77,7 +77,7 @@ pure('channel: a join reply whose postgres_changes bindings are not ours halts t
     return snapshot
   }
   const [mismatch, actions] = transition(channel, joining(), { type: 'JOIN_OK', response: { postgres_changes: [{ ...binding, table: 'other', id: 7 }] } })
-  assert.ok(mismatch.matches({ lifecycle: { errored: 'halted' } }), 'not retried, not joined')
+  assert.ok(mismatch.matches({ errored: 'halted' }), 'not retried, not joined')
   assert.is(mismatch.context.error?.code, 'join_failed')
   assert.match(mismatch.context.error!.message, 'mismatch between server and client bindings for postgres changes')
   const leave = actions.find((action) => action.type === 'transmit') as Action & { params: { messages: Array<{ event: string }> } }
@@ -96,15 +96,18 @@ pure('connection: connect asks for the token (an actor to start, not started); s
   assert.equal(emitted(actions), [{ type: 'connection', kind: 'state_change', old: 'closed', new: 'connecting' }])
 })
 
-pure('client: channel.add spawns a channel group; connection.state moves the connection region', () => {
+pure('client: connection.state moves the connection region; a group with channels makes it occupied', () => {
   let [snapshot, actions] = initialTransition(clientMachine, { apikey: 'k', url: 'ws://127.0.0.1:1/socket' })
   assert.equal(snapshot.value, { connection: 'closed', channels: 'idle' })
   assert.ok(actions.some((action) => action.type === 'xstate.spawnChild'), 'the connection is invoked')
   ;[snapshot, actions] = transition(clientMachine, snapshot, { type: 'connection.state', old: 'closed', new: 'connecting' })
   assert.equal(snapshot.value, { connection: 'connecting', channels: 'idle' })
-  ;[snapshot, actions] = transition(clientMachine, snapshot, { type: 'channel.added', topic: TOPIC })
+  ;[snapshot, actions] = transition(clientMachine, snapshot, { type: 'group.occupied' })
   assert.equal(snapshot.value, { connection: 'connecting', channels: 'occupied' })
-  assert.is(snapshot.context.channelCount, 1)
+  assert.is(snapshot.context.occupiedGroups, 1)
+  ;[snapshot, actions] = transition(clientMachine, snapshot, { type: 'group.empty' })
+  assert.equal(snapshot.value, { connection: 'connecting', channels: 'draining' })
+  assert.ok(types(actions).includes('xstate.raise'), 'the grace timer starts')
 })
 
 pure.run()

@@ -57,7 +57,7 @@ for (const machine of [connectionMachine, channelMachine, clientMachine] as AnyS
 const always = (m: AnyStateMachine) => chartOf(m).transitions.filter((t) => t.kind === 'always')
 
 test('the charts have always transitions for the export to keep', () => {
-  assert.ok(always(channelMachine as AnyStateMachine).length > 0 && always(connectionMachine as AnyStateMachine).length > 0)
+  assert.ok(always(connectionMachine as AnyStateMachine).length > 0, 'the connection chooses its token with an always transition')
 })
 
 test('invoke done/error, after, onDone, custom ids, parallel and final states survive the export', () => {
