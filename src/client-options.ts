@@ -30,6 +30,12 @@ export interface RealtimeClientOptions extends ConnectionOptions {
   /** Delay before the socket closes once the last channel is removed. @default 2 × heartbeatIntervalMs */
   emptyChannelsGraceMs?: number
   /**
+   * With `accessTokenFn`: ask it for a fresh token once less than this remains before the token's `exp`
+   * (read, not verified; checked on every heartbeat), and push it to every joined channel.
+   * @default max(60000, 2 × heartbeatIntervalMs)
+   */
+  tokenRefreshMarginMs?: number
+  /**
    * Called with every heartbeat outcome: `sent`, then `ok` (with the round trip in ms) or `error`,
    * `timeout` (the socket is replaced), `disconnected` (no socket to beat on). @default none
    */
@@ -66,7 +72,7 @@ export function validateOptions(options: RealtimeClientOptions): void {
   if (options.vsn !== undefined && options.vsn !== VSN_1 && options.vsn !== VSN_2) {
     throw new RealtimeError('unsupported_vsn', `Unsupported serializer version: ${String(options.vsn)}`, { vsn: options.vsn })
   }
-  for (const key of ['heartbeatIntervalMs', 'heartbeatTimeoutMs', 'timeoutMs', 'sendBufferSize', 'channelBufferSize', 'emptyChannelsGraceMs'] as const) {
+  for (const key of ['heartbeatIntervalMs', 'heartbeatTimeoutMs', 'timeoutMs', 'sendBufferSize', 'channelBufferSize', 'emptyChannelsGraceMs', 'tokenRefreshMarginMs'] as const) {
     const value = options[key]
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
       throw new RealtimeError('invalid_argument', `createRealtimeClient: \`${key}\` must be a non-negative number`, { [key]: value })

@@ -70,6 +70,9 @@ export class RealtimeClient {
       vsn: this.vsn,
       accessToken: options.accessToken ?? null,
       timeoutMs: this.timeoutMs,
+      // A token function can replace an expiring or expired token (rotation, rejoin after expiry).
+      refreshTokens: options.accessTokenFn !== undefined,
+      ...(options.tokenRefreshMarginMs !== undefined && { tokenRefreshMarginMs: options.tokenRefreshMarginMs }),
       ...(options.sendBufferSize !== undefined && { sendBufferSize: options.sendBufferSize }),
       ...(options.channelBufferSize !== undefined && { channelBufferSize: options.channelBufferSize }),
       ...(options.rejoinDelays !== undefined && { rejoinDelays: options.rejoinDelays }),
@@ -306,7 +309,11 @@ export class RealtimeClient {
     const fallback = this.actor.getSnapshot().context.accessToken ?? this.options.accessToken ?? null
     if (!this.options.accessTokenFn) return fallback
     try {
-      return (await this.options.accessTokenFn()) || fallback
+      const token: unknown = await this.options.accessTokenFn()
+      if (typeof token === 'string' && token.length > 0) return token
+      // No token is a failure the app wants to hear of, here as before an upgrade (src/connection.ts).
+      this.emit({ type: 'error', error: new RealtimeError('token_fetch_failed', `accessTokenFn returned ${token === null ? 'null' : typeof token} instead of a token`) })
+      return fallback
     } catch (error) {
       this.emit({ type: 'error', error: new RealtimeError('token_fetch_failed', `accessTokenFn threw: ${(error as Error)?.message ?? String(error)}`) })
       return fallback

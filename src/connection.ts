@@ -5,6 +5,7 @@
 import { fromPromise, type AnyActorRef } from 'xstate'
 import { connectionMachine, connectionMachineWith, type ConnectionMachine } from '../machines/connection/connection.machine.js'
 import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection/contract.js'
+import { RealtimeError } from './errors.js'
 import type { PhoenixMessage } from './protocol/types.js'
 import { createSocketActor } from './transport/socket.actor.js'
 import { httpBaseOf, type LogLevel } from './transport/url.js'
@@ -81,7 +82,7 @@ export function createConnectionLogic(options: Partial<ConnectionOptions>, wirin
         ...(options.transport !== undefined && { transport: options.transport }),
         ...(wiring.deliver !== undefined && { deliver: wiring.deliver }),
       }),
-      accessToken: fromPromise<string | null>(async () => (accessTokenFn ? ((await accessTokenFn()) ?? null) : null)),
+      accessToken: fromPromise<string | null>(async () => (accessTokenFn ? tokenOf(await accessTokenFn()) : null)),
     },
     delays: {
       ...(options.heartbeatIntervalMs !== undefined && { heartbeatInterval: options.heartbeatIntervalMs }),
@@ -94,6 +95,17 @@ export function createConnectionLogic(options: Partial<ConnectionOptions>, wirin
     ...(wiring.now !== undefined && { now: wiring.now }),
     ...(typeof reconnectDelays === 'function' && { reconnectDelays }),
   })
+}
+
+/**
+ * The function's answer as a token. Anything but a non-empty string is a failure (reported as
+ * `token_fetch_failed`, then the fallback), not a silent fallback: a session that lost its token is
+ * something the app wants to know.
+ */
+function tokenOf(value: unknown): string {
+  if (typeof value === 'string' && value.length > 0) return value
+  const what = value === null ? 'null' : value === '' ? 'an empty string' : typeof value === 'object' ? 'an object' : typeof value
+  throw new RealtimeError('token_fetch_failed', `returned ${what} instead of a token`)
 }
 
 interface LifecycleTarget {

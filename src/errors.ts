@@ -21,8 +21,10 @@ export type RealtimeErrorCode =
   | 'no_transport'
   | 'name_too_long'
   | 'server_error'
-  /** The WebSocket reported an error (failed upgrade, network error) or could not be created. */
+  /** The WebSocket reported an error (network error, a failed upgrade without a known status) or could not be created. */
   | 'transport_error'
+  /** The server answered the WebSocket upgrade with an HTTP error other than 401/403 (`metadata.status`, `metadata.serverError`). */
+  | 'connection_failed'
   /** The access-token function threw, returned no token or did not settle in time; a fallback was used. */
   | 'token_fetch_failed'
   /** A function the client calls for inbound data (e.g. the connection's `deliver`) threw. */
@@ -74,7 +76,8 @@ const SECRET_QUERY_PATTERN = /\b(apikey|access_token|token)=([^&\s"']+)/gi
 const SECRET_KEYS = new Set(['apikey', 'access_token', 'accesstoken', 'manualtoken', 'token', 'authorization', 'user_token', 'jwt'])
 
 export function redactSecrets(text: string): string {
-  return text.replace(JWT_PATTERN, '[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')
+  // `eyJ…` stays so a reader still sees that a JWT was there (the visualizer writes it the same way).
+  return text.replace(JWT_PATTERN, 'eyJ…[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')
 }
 
 /** A copy of `value` in which secrets are replaced; depth-limited so cyclic data cannot hang it. */

@@ -15,6 +15,8 @@ function redactedSnapshot(snapshot: unknown): unknown {
   const copy: Record<string, unknown> = { ...snapshot }
   if ('context' in snapshot) copy['context'] = redact((snapshot as { context: unknown }).context)
   if ('input' in snapshot) copy['input'] = redact((snapshot as { input: unknown }).input)
+  // A promise actor's result: the token function's answer is a token.
+  if ('output' in snapshot) copy['output'] = redact((snapshot as { output: unknown }).output)
   return copy
 }
 

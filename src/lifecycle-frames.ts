@@ -29,6 +29,11 @@ export function classifyLifecycleFrame(message: PhoenixMessage, joinRef: string 
       return ofCurrentJoin(message, joinRef) ? { type: 'SERVER_ERROR' } : null
     case 'system': {
       const payload = (message.payload ?? {}) as { status?: unknown; message?: unknown; extension?: unknown }
+      const extension = typeof payload.extension === 'string' ? payload.extension : null
+      // The shutdown pattern for an expired token: the channel may rejoin with a fresh one (issue 15).
+      if (payload.status === 'error' && typeof payload.message === 'string' && payload.message.startsWith('Token has expired')) {
+        return { type: 'TOKEN_EXPIRED', message: payload.message, extension }
+      }
       return {
         type: 'SYSTEM',
         status: typeof payload.status === 'string' ? payload.status : 'ok',

@@ -24,7 +24,7 @@ function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
 }
 
-function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose') {
+function fail(why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired' | 'staleToken') {
   return { type: 'fail', params: { why } } as const
 }
 
@@ -39,6 +39,7 @@ const machine = channelSetup.createMachine({
     topic: input.topic,
     config: channelConfig(input.config),
     accessToken: input.accessToken ?? null,
+    refreshTokens: input.refreshTokens ?? false,
     joinRef: null,
     bindingIds: [],
     refSeq: 0,
@@ -59,6 +60,8 @@ const machine = channelSetup.createMachine({
     configure: { actions: 'configure' },
     setAuth: { actions: 'updateToken' },
     SYSTEM: { actions: 'emitSystem' },
+    // Only a joined channel loses anything: elsewhere it is reported as the system message it is.
+    TOKEN_EXPIRED: { actions: 'emitSystem' },
     REPLY: { actions: 'settleReply' },
   },
   states: {
@@ -109,6 +112,8 @@ const machine = channelSetup.createMachine({
           entry: 'forgetJoin',
           on: {
             'socket.open': 'sending',
+            // The upgrade was refused (a wrong key, an expired token): say so now rather than as a join timeout.
+            'socket.rejected': { target: '#channel.errored.waitingForSocket', actions: [fail('socketRejected'), 'countFailure', announce('joining', 'errored')] },
             unsubscribe: { target: '#channel.closed.offline', actions: [announce('joining', 'closed'), 'notifyClosed'] },
           },
         },
@@ -137,6 +142,8 @@ const machine = channelSetup.createMachine({
           { target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
         ],
         JOIN_ERROR: [
+          // Rejoined with a token that expired meanwhile: wait (halted) for the fresh one the connection fetches; the expiry was reported once already.
+          { guard: 'isExpiredTokenRefreshable', target: 'errored.halted.online', actions: [fail('staleToken'), 'requestToken', 'countFailure', announce('joining', 'errored')] },
           { guard: 'isFinalJoinError', target: 'errored.halted.online', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
           { target: 'errored.backoff', actions: [fail('joinError'), 'countFailure', announce('joining', 'errored')] },
         ],
@@ -162,6 +169,17 @@ const machine = channelSetup.createMachine({
         SERVER_CLOSE: { target: 'closed.online', actions: [fail('serverClose'), announce('joined', 'closed'), 'notifyClosed'] },
         // `Subscribed to PostgreSQL` again: a gap of a channel with bindings ends only now.
         SYSTEM: { actions: ['emitSystem', 'reportResubscribed'] },
+        // The server closes the channel next (phx_close, ignored once errored). With a token function the
+        // connection fetches a fresh token and the channel rejoins with backoff; without one it stops
+        // (halted) until setAuth or subscribe(): the same token would only be refused again.
+        TOKEN_EXPIRED: [
+          {
+            guard: 'refreshesTokens',
+            target: 'errored.backoff',
+            actions: ['emitSystem', fail('tokenExpired'), 'requestToken', 'countFailure', 'markGap', announce('joined', 'errored')],
+          },
+          { target: 'errored.halted.online', actions: ['emitSystem', fail('tokenExpired'), 'markGap', announce('joined', 'errored')] },
+        ],
       },
     },
 

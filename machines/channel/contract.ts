@@ -104,6 +104,8 @@ export interface ChannelInput {
   config?: ChannelConfigInput
   /** Sent as `access_token` in the join payload; null: the server uses the connection's token. */
   accessToken?: string | null
+  /** A token function can give fresh tokens: a token the server expired means rejoin, not stop. @default false */
+  refreshTokens?: boolean
   /** Join, leave and push timeout. @default 10000 */
   timeoutMs?: number
   /** Rejoin delay after the 1st, 2nd, … consecutive failure; the last one repeats. @default [1000, 2000, 5000, 10000] */
@@ -119,6 +121,8 @@ export interface ChannelContext {
   topic: string
   config: ChannelConfig
   accessToken: string | null
+  /** Whether an expired token can be replaced (a token function exists): see `TOKEN_EXPIRED`. */
+  refreshTokens: boolean
   /** Ref of the current join push; every frame with another non-null join ref is stale. */
   joinRef: string | null
   /** The server's ids of `config.postgres_changes`, in the same order, from the last join reply. */
@@ -196,6 +200,8 @@ export type ChannelFrameEvent =
   | { type: 'SERVER_CLOSE' }
   | { type: 'SERVER_ERROR' }
   | { type: 'SYSTEM'; status: string; message: string; extension: string | null }
+  /** The server's `system` shutdown for an expired token (`Token has expired <n> seconds ago`, protocol.md §8.1); a phx_close follows. */
+  | { type: 'TOKEN_EXPIRED'; message: string; extension: string | null }
 
 /** What the parent tells every channel about the socket. */
 export type ChannelSocketEvent =
@@ -205,6 +211,8 @@ export type ChannelSocketEvent =
    * (no error, stack and redaction per channel); without it the channel makes its own.
    */
   | { type: 'socket.closed'; error?: RealtimeError }
+  /** The server refused the upgrade (401/403/…): a join waiting for the socket fails now with this error. */
+  | { type: 'socket.rejected'; error: RealtimeError }
 
 export type ChannelEvent =
   | ChannelCommand

@@ -62,6 +62,8 @@ export const channelSetup = setup({
     /** The join push is out (the socket was open): a timeout leaves what the server may have joined. */
     sendingJoin: stateIn({ joining: 'sending' }),
     expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
+    refreshesTokens: ({ context }) => context.refreshTokens,
+    isExpiredTokenRefreshable: ({ context, event }) => context.refreshTokens && event.type === 'JOIN_ERROR' && classifyJoinError(event.response).reason.includes('Token has expired'),
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
     bindingsMismatch: ({ context, event }) => event.type === 'JOIN_OK' && bindingIdsOf(context.config.postgres_changes, event.response) === null,
     isNewToken: ({ context, event }) => event.type === 'setAuth' && event.token !== null && event.token !== context.accessToken,
@@ -73,6 +75,11 @@ export const channelSetup = setup({
       const connection = system.get(CONNECTION_SYSTEM_ID)
       if (connection === undefined) return
       for (const message of params.messages) enqueue.sendTo(connection, { type: 'send', message } as EventObject)
+    }),
+    /** Ask the connection for a fresh token (its token function); the root hands it to every channel as `setAuth`. */
+    requestToken: enqueueActions(({ system, enqueue }) => {
+      const connection = system.get(CONNECTION_SYSTEM_ID)
+      if (connection !== undefined) enqueue.sendTo(connection, { type: 'refreshToken' } as EventObject)
     }),
     /** Tells the parent the channel is closed (a channel group stops one it is removing). */
     notifyClosed: enqueueActions(({ context, enqueue }) => {
@@ -135,7 +142,7 @@ export const channelSetup = setup({
     updateToken: assign(({ context, event }) => (event.type === 'setAuth' && event.token !== context.accessToken ? { accessToken: event.token } : {})),
 
     // ── why the channel is not joined: recorded, and reported as an `error` event ──
-    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' }) => {
+    fail: enqueueActions(({ context, event, enqueue }, params: { why: 'joinTimeout' | 'joinError' | 'bindingsMismatch' | 'serverError' | 'socketLoss' | 'leaveTimeout' | 'serverClose' | 'socketRejected' | 'tokenExpired' | 'staleToken' }) => {
       const { topic } = context
       let error: RealtimeError
       switch (params.why) {
@@ -147,7 +154,14 @@ export const channelSetup = setup({
         case 'joinError': {
           const joinFailure = classifyJoinError(event.type === 'JOIN_ERROR' ? event.response : undefined)
           const metadata = { topic, reason: joinFailure.reason, reasonCode: joinFailure.code, final: joinFailure.final }
-          error = new RealtimeError('join_failed', `joining ${topic} failed: ${joinFailure.reason}`, metadata)
+          // No read permission (a private channel's policy) and an expired token have their own codes: the app acts on them.
+          const code = joinFailure.code === 'Unauthorized' ? 'unauthorized' : joinFailure.reason.includes('Token has expired') ? 'token_expired' : 'join_failed'
+          error = new RealtimeError(code, `joining ${topic} failed: ${joinFailure.reason}`, metadata)
+          break
+        }
+        case 'tokenExpired': {
+          const message = event.type === 'TOKEN_EXPIRED' ? event.message : 'Token has expired'
+          error = new RealtimeError('token_expired', `${topic}: ${message}`, { topic, refreshing: context.refreshTokens })
           break
         }
         case 'bindingsMismatch': {
@@ -155,6 +169,10 @@ export const channelSetup = setup({
           error = new RealtimeError('join_failed', `joining ${topic} failed: ${reason}`, { topic, reason, reasonCode: null, final: true })
           break
         }
+        case 'socketRejected':
+          // The connection's error (unauthorized, token_expired, connection_failed), with this topic.
+          error = event.type === 'socket.rejected' ? event.error : new RealtimeError('connection_failed', `the socket of ${topic} was refused`, { topic })
+          break
         case 'serverError':
           error = new RealtimeError('channel_error', `the server reported an error on ${topic} (phx_error)`, { topic })
           break
@@ -166,6 +184,10 @@ export const channelSetup = setup({
         case 'leaveTimeout':
           error = new RealtimeError('timeout', `leaving ${topic} timed out`, { topic })
           enqueue.assign({ error })
+          return
+        case 'staleToken':
+          // A rejoin with the token that just expired: the expiry was reported once; kept for subscribe() only.
+          enqueue.assign({ error: new RealtimeError('token_expired', `joining ${topic} failed: the token expired; waiting for a fresh one`, { topic, refreshing: true }) })
           return
         case 'serverClose':
           enqueue.assign({ error: new RealtimeError('channel_closed', `the server closed ${topic}`, { topic }) })
@@ -179,6 +201,11 @@ export const channelSetup = setup({
       enqueue.emit({ type: 'error', topic, error })
     }),
     emitSystem: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'TOKEN_EXPIRED') {
+        // The message as the server sent it; the error (`token_expired`) comes from the transition that acts on it.
+        enqueue.emit({ type: 'channel', kind: 'system', topic: context.topic, status: 'error', message: event.message, extension: event.extension })
+        return
+      }
       if (event.type !== 'SYSTEM') return
       const { status, message, extension } = event
       enqueue.emit({ type: 'channel', kind: 'system', topic: context.topic, status, message, extension })

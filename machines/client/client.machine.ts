@@ -17,6 +17,7 @@ import type { ChannelActorRef } from '../channel/channel.machine.js'
 import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS } from '../channel/contract.js'
 import type { ConnectionStateName } from '../connection/contract.js'
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../connection/setup.js'
+import { tokenRefreshMarginFor } from '../connection/token-policy.js'
 import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
 import { channelGroupOf } from './channel-group.machine.js'
 import { clientSetup, connectionInputOf } from './setup.js'
@@ -36,6 +37,8 @@ const machine = clientSetup.createMachine({
     rejoinDelays: input.rejoinDelays ?? DEFAULT_REJOIN_DELAYS,
     channelBufferSize: input.channelBufferSize ?? DEFAULT_CHANNEL_BUFFER_SIZE,
     emptyChannelsGraceMs: input.emptyChannelsGraceMs ?? 2 * (input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS),
+    refreshTokens: input.refreshTokens ?? false,
+    tokenRefreshMarginMs: input.tokenRefreshMarginMs ?? tokenRefreshMarginFor(input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS),
     occupiedGroups: 0,
   }),
   invoke: {
@@ -75,7 +78,10 @@ const machine = clientSetup.createMachine({
     'channel.setAuth': { actions: 'forwardToChannel' },
     'channel.unknown': { actions: 'reportUnknownTopic' },
     'connection.error': { actions: 'reportConnectionError' },
+    'connection.rejected': { actions: ['reportConnectionError', { type: 'tellChannels', params: ({ event }) => ({ event: { type: 'socket.rejected', error: event.error } }) }] },
     'connection.heartbeat': { actions: 'reportHeartbeat' },
+    // A fresh token from the token function (rotation or after an expiry): every channel gets it.
+    'connection.token': { actions: 'adoptConnectionToken' },
   },
   states: {
     connection: {

@@ -28,6 +28,14 @@ export interface ClientInput {
   heartbeatIntervalMs?: number
   /** Delay before the socket closes once the last channel is gone. @default 2 × heartbeatIntervalMs */
   emptyChannelsGraceMs?: number
+  /**
+   * The connection's `accessToken` actor is a real token function (`createRealtimeClient` sets it when
+   * `accessTokenFn` is given): tokens are rotated before they expire, and a channel whose token the
+   * server expired rejoins with a fresh one instead of stopping. @default false
+   */
+  refreshTokens?: boolean
+  /** Rotate once less than this remains before the token's `exp`. @default max(60000, 2 × heartbeatIntervalMs) */
+  tokenRefreshMarginMs?: number
   /** Reconnect base delays in ms (jittered ±10 %, the last repeats). @default 0–250 ms, then 1, 2, 5, 10 s */
   reconnectDelays?: readonly number[]
 }

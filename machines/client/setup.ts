@@ -26,6 +26,8 @@ export interface ClientContext {
   rejoinDelays: readonly number[]
   channelBufferSize: number
   emptyChannelsGraceMs: number
+  refreshTokens: boolean
+  tokenRefreshMarginMs: number
   /** How many channel groups hold channels; `channels` is occupied while it is above zero. */
   occupiedGroups: number
 }
@@ -65,6 +67,8 @@ export function connectionInputOf(context: ClientContext): ConnectionInput {
     vsn: context.vsn,
     apikey: context.apikey,
     accessToken: context.accessToken,
+    refreshTokens: context.refreshTokens,
+    tokenRefreshMarginMs: context.tokenRefreshMarginMs,
     ...(context.sendBufferSize !== null && { sendBufferSize: context.sendBufferSize }),
     ...(context.reconnectDelays !== null && { reconnectDelays: context.reconnectDelays }),
   }
@@ -111,6 +115,7 @@ export const clientSetup = setup({
         topic: event.topic,
         config: event.config ?? {},
         accessToken: context.accessToken,
+        refreshTokens: context.refreshTokens,
         timeoutMs: context.timeoutMs,
         rejoinDelays: context.rejoinDelays,
         bufferSize: context.channelBufferSize,
@@ -143,7 +148,7 @@ export const clientSetup = setup({
     }),
     /** The token this connection resolved (token function, setAuth) is what channels join with. */
     adoptConnectionToken: enqueueActions(({ context, event, enqueue, self }) => {
-      if (event.type !== 'connection.state' || event.accessToken === undefined) return
+      if ((event.type !== 'connection.state' && event.type !== 'connection.token') || event.accessToken === undefined) return
       const token = event.accessToken
       if (token === context.apikey || token === context.accessToken) return
       enqueue.assign({ accessToken: token })
@@ -160,7 +165,10 @@ export const clientSetup = setup({
         ? { type: 'connection' as const, kind: 'state_change' as const, old: event.old, new: event.new }
         : { type: 'error' as const, error: new RealtimeError('invalid_argument', `unexpected ${event.type}`) },
     ),
-    reportConnectionError: emit(({ event }) => ({ type: 'error' as const, error: event.type === 'connection.error' ? event.error : new RealtimeError('invalid_argument', event.type) })),
+    reportConnectionError: emit(({ event }) => ({
+      type: 'error' as const,
+      error: event.type === 'connection.error' || event.type === 'connection.rejected' ? event.error : new RealtimeError('invalid_argument', event.type),
+    })),
     reportHeartbeat: enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'connection.heartbeat') return
       enqueue.emit(event.rttMs === undefined ? { type: 'connection', kind: 'heartbeat', status: event.status } : { type: 'connection', kind: 'heartbeat', status: event.status, rttMs: event.rttMs })

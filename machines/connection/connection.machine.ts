@@ -9,6 +9,10 @@
  *     │                    │                        ▼                         └ heartbeat timeout → closing.restarting ┐
  *     └─── disconnect ─── retrying (waiting | paused) ◀────────────────────────────────────────────────────────────────┘
  *
+ * While open, two regions: `heartbeat` (idle ⇄ beating) and `token` (current ⇄ refreshing): with a token
+ * function, a token that expires within the margin is replaced, checked on every heartbeat
+ * (token-policy.ts), and the root pushes the fresh one to every joined channel.
+ *
  * `connectionState` is one of four names (`connecting | open | closing | closed`), carried as tags;
  * every transition between two names announces the move (`announce`, emitted as `state_change` and
  * told to the parent).
@@ -16,6 +20,7 @@
 import { assign, type ActorRefFrom, type SnapshotFrom } from 'xstate'
 import type { ConnectionStateName } from './contract.js'
 import { reconnectDelayFor } from './reconnect-policy.js'
+import { MIN_TOKEN_REFRESH_MARGIN_MS, tokenNeedsRefresh } from './token-policy.js'
 import { connectionSetup, DEFAULT_SEND_BUFFER_SIZE, socketCrashError, tokenError, type ClosingParams, type ConnectionContext } from './setup.js'
 
 function announce(from: ConnectionStateName, to: ConnectionStateName) {
@@ -44,6 +49,8 @@ const machine = connectionSetup.createMachine({
     accessToken: input.accessToken ?? null,
     manualToken: null,
     token: input.accessToken || input.apikey,
+    refreshTokens: input.refreshTokens ?? false,
+    tokenRefreshMarginMs: input.tokenRefreshMarginMs ?? MIN_TOKEN_REFRESH_MARGIN_MS,
     sendBufferSize: Math.max(0, input.sendBufferSize ?? DEFAULT_SEND_BUFFER_SIZE),
     buffer: [],
     attempt: 0,
@@ -143,6 +150,8 @@ const machine = connectionSetup.createMachine({
       },
       on: {
         'socket.error': { actions: { type: 'reportError', params: ({ event }) => ({ error: event.error }) } },
+        // A 401/403 (or other HTTP error) to the upgrade: reported as such, and channels waiting to join stop waiting.
+        'socket.rejected': { actions: { type: 'reportRejection', params: ({ event }) => ({ error: event.error }) } },
       },
       initial: 'opening',
       states: {
@@ -157,8 +166,9 @@ const machine = connectionSetup.createMachine({
         },
 
         open: {
-          description: 'Connected. Flushes the buffer on entry; heartbeats every `heartbeatInterval`.',
+          description: 'Connected. Flushes the buffer on entry; heartbeats every `heartbeatInterval`; rotates the token before it expires.',
           tags: 'open',
+          type: 'parallel',
           entry: ['forgetHeartbeat', 'flushBuffer'],
           on: {
             send: { actions: 'transmit' },
@@ -167,32 +177,61 @@ const machine = connectionSetup.createMachine({
             // `offline`, `hidden`, `suspend` keep the socket: these signals are unreliable (VPN switches,
             // tab switches) and a dead socket is found by the heartbeat anyway.
           },
-          initial: 'idle',
           states: {
-            idle: {
-              description: 'One `heartbeatInterval` until the next heartbeat (the first goes one interval after open).',
-              after: { heartbeatInterval: 'beating' },
-              // Coming back (network, tab, app) is when a socket is most likely dead: check now.
-              on: { online: 'beating', visible: 'beating', resume: 'beating' },
-            },
-            beating: {
-              description: 'A heartbeat is out; its reply must come within `heartbeatTimeout`.',
-              entry: ['sendHeartbeat', 'stampHeartbeat', { type: 'reportHeartbeat', params: { status: 'sent' } }],
-              on: {
-                'socket.heartbeatReply': {
-                  guard: 'isPendingHeartbeat',
-                  target: 'idle',
-                  actions: ['measureHeartbeat', 'forgetHeartbeat', { type: 'reportHeartbeat', params: ({ event }) => ({ status: event.status === 'ok' ? 'ok' : 'error' }) }, 'resetAttempts'],
+            heartbeat: {
+              initial: 'idle',
+              states: {
+                idle: {
+                  description: 'One `heartbeatInterval` until the next heartbeat (the first goes one interval after open).',
+                  // The token is checked with every heartbeat, so never more than once per interval (token-policy.ts).
+                  after: { heartbeatInterval: [{ guard: 'tokenExpiring', target: 'beating', actions: 'requestRefresh' }, { target: 'beating' }] },
+                  // Coming back (network, tab, app) is when a socket is most likely dead: check now.
+                  on: { online: 'beating', visible: 'beating', resume: 'beating' },
+                },
+                beating: {
+                  description: 'A heartbeat is out; its reply must come within `heartbeatTimeout`.',
+                  entry: ['sendHeartbeat', 'stampHeartbeat', { type: 'reportHeartbeat', params: { status: 'sent' } }],
+                  on: {
+                    'socket.heartbeatReply': {
+                      guard: 'isPendingHeartbeat',
+                      target: 'idle',
+                      actions: ['measureHeartbeat', 'forgetHeartbeat', { type: 'reportHeartbeat', params: ({ event }) => ({ status: event.status === 'ok' ? 'ok' : 'error' }) }, 'resetAttempts'],
+                    },
+                  },
+                  after: {
+                    heartbeatTimeout: {
+                      target: '#connection.socket.closing.restarting',
+                      actions: [
+                        { type: 'reportHeartbeat', params: { status: 'timeout' } },
+                        { type: 'closeSocket', params: { code: 1000, reason: 'heartbeat timeout' } },
+                        announce('open', 'closing'),
+                      ],
+                    },
+                  },
                 },
               },
-              after: {
-                heartbeatTimeout: {
-                  target: '#connection.socket.closing.restarting',
-                  actions: [
-                    { type: 'reportHeartbeat', params: { status: 'timeout' } },
-                    { type: 'closeSocket', params: { code: 1000, reason: 'heartbeat timeout' } },
-                    announce('open', 'closing'),
-                  ],
+            },
+            token: {
+              description: 'Rotation: the token function is asked for a fresh token before expiry (or when a channel saw it expire).',
+              initial: 'current',
+              states: {
+                current: { on: { refreshToken: { guard: 'refreshesTokens', target: 'refreshing' } } },
+                refreshing: {
+                  invoke: {
+                    src: 'accessToken',
+                    id: 'refreshToken',
+                    onDone: [
+                      {
+                        guard: { type: 'isFreshToken', params: ({ event }) => ({ value: event.output }) },
+                        target: 'current',
+                        actions: [{ type: 'useToken', params: ({ event }) => ({ token: event.output ?? '' }) }, 'announceToken'],
+                      },
+                      // The same token again: nothing to push; the next heartbeat asks again.
+                      { target: 'current' },
+                    ],
+                    onError: { target: 'current', actions: { type: 'reportError', params: ({ event }) => ({ error: tokenError('threw', event.error) }) } },
+                  },
+                  after: { tokenTimeout: { target: 'current', actions: { type: 'reportError', params: { error: tokenError('timed out') } } } },
                 },
               },
             },
@@ -252,6 +291,9 @@ export function connectionMachineWith(machineToProvide: ConnectionMachine, envir
       },
     }),
     ...(now !== undefined && {
+      guards: {
+        tokenExpiring: ({ context }) => context.refreshTokens && context.manualToken === null && tokenNeedsRefresh(context.token, now(), context.tokenRefreshMarginMs),
+      },
       actions: {
         stampHeartbeat: assign({ heartbeatSentAt: () => now() }),
         measureHeartbeat: assign(({ context }) => ({ lastRttMs: Math.max(0, now() - context.heartbeatSentAt) })),

@@ -21,6 +21,8 @@ export type ConnectionEvent =
   | { type: LifecycleSignal }
   /** A token for the next upgrades (null: back to the static token / apikey). */
   | { type: 'setAuth'; token: string | null }
+  /** Ask the token function for a fresh token now (a channel saw its token expire). Ignored unless open with `refreshTokens`. */
+  | { type: 'refreshToken' }
 
 /** What the connection actor tells its parent (the root client actor) through `notifyParent`. */
 export type ConnectionNotification =
@@ -32,7 +34,11 @@ export type ConnectionNotification =
       accessToken?: string
     }
   | { type: 'connection.error'; error: RealtimeError }
+  /** The server refused the upgrade (a `socket.rejected`): channels waiting to join learn why at once. */
+  | { type: 'connection.rejected'; error: RealtimeError }
   | { type: 'connection.heartbeat'; status: HeartbeatStatus; rttMs?: number }
+  /** The token function gave a fresh token while open: channels join with it and push it (`access_token`). */
+  | { type: 'connection.token'; accessToken: string }
 
 /** What the connection actor emits (actor.on): the public events of the connection. */
 export type ConnectionEmitted =
@@ -52,6 +58,13 @@ export interface ConnectionInput {
   /** Static token used when the token function fails or is absent; then the apikey. */
   accessToken?: string | null
   apikey: string
+  /**
+   * The `accessToken` actor is a real token function: ask it for a fresh token before the current one
+   * expires (checked on every heartbeat) and when a channel sees its token expire. @default false
+   */
+  refreshTokens?: boolean
+  /** Refresh once less than this remains before the token's `exp`. @default 60000 (the client: max(60 s, 2 heartbeat intervals)) */
+  tokenRefreshMarginMs?: number
   /**
    * Reconnect schedule after an unclean close: base delays in ms (entry n-1 for attempt n, the last one
    * repeats, each jittered ±10 %). A function schedule is provided as the `reconnectDelay` delay.
@@ -84,6 +97,12 @@ export type SocketCommand =
 export type SocketEvent =
   | { type: 'socket.opened' }
   | { type: 'socket.closed'; code: number; reason: string; wasClean: boolean }
+  /**
+   * The server answered the upgrade with an HTTP error (`ws` only: browsers cannot see it): `error` says
+   * which (`unauthorized`, `token_expired` or `connection_failed`, with `metadata.status` and the
+   * server's `{"error": …}` as `metadata.serverError`). A `socket.closed` follows.
+   */
+  | { type: 'socket.rejected'; error: RealtimeError }
   /** A non-fatal problem: an `error` event of the WebSocket, a malformed frame, an unencodable message. */
   | { type: 'socket.error'; error: RealtimeError }
   /** A `phx_reply` on topic `phoenix`: the answer to a heartbeat. */

@@ -3,7 +3,7 @@
  * Pure: the socket and the access-token function are actors whose defaults do no I/O; the clock
  * (heartbeat round trips) and the jitter's randomness are provided by `connectionMachineWith`.
  */
-import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup, stateIn } from 'xstate'
+import { assign, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup, stateIn } from 'xstate'
 import { RealtimeError } from '../../src/errors.js'
 import type { PhoenixMessage, Vsn } from '../../src/protocol/types.js'
 import type {
@@ -17,6 +17,7 @@ import type {
   SocketCommand,
 } from './contract.js'
 import { reconnectDelayFor } from './reconnect-policy.js'
+import { MIN_TOKEN_REFRESH_MARGIN_MS, tokenNeedsRefresh } from './token-policy.js'
 
 /** realtime-js's interval (protocol.md §2). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 25_000
@@ -44,8 +45,11 @@ export interface ConnectionContext {
   accessToken: string | null
   /** Set by `setAuth`; wins over the token function until cleared with `setAuth(null)`. */
   manualToken: string | null
-  /** The token used for the current (or last) upgrade. */
+  /** The token used for the current (or last) upgrade, or the fresh one the token function gave since. */
   token: string
+  /** The token function may be asked for fresh tokens while open (rotation, expiry). */
+  refreshTokens: boolean
+  tokenRefreshMarginMs: number
   sendBufferSize: number
   /** Messages sent while not open, oldest first. */
   buffer: PhoenixMessage[]
@@ -72,8 +76,10 @@ function overflowError(dropped: PhoenixMessage, capacity: number): RealtimeError
 }
 
 export function tokenError(reason: string, cause?: unknown): RealtimeError {
-  const detail = cause instanceof Error ? `: ${cause.message}` : ''
-  return new RealtimeError('token_fetch_failed', `access token function ${reason}${detail}; using the static token or the apikey`)
+  // The provided actor says what was wrong with an answer that was not a token (src/connection.ts).
+  if (cause instanceof RealtimeError && cause.code === 'token_fetch_failed') reason = cause.message
+  else if (cause instanceof Error) reason = `${reason}: ${cause.message}`
+  return new RealtimeError('token_fetch_failed', `access token function ${reason}; using the static token or the apikey`)
 }
 
 export function socketCrashError(cause: unknown): RealtimeError {
@@ -93,7 +99,7 @@ export const connectionSetup = setup({
     events: {} as ConnectionMachineEvent,
     input: {} as ConnectionInput,
     emitted: {} as ConnectionEmitted,
-    children: {} as { socket: 'socket'; accessToken: 'accessToken' },
+    children: {} as { socket: 'socket'; accessToken: 'accessToken'; refreshToken: 'accessToken' },
     tags: {} as ConnectionStateName,
   },
   actors: {
@@ -113,6 +119,11 @@ export const connectionSetup = setup({
   },
   guards: {
     hasManualToken: ({ context }) => context.manualToken !== null,
+    /** A token function to ask, and no `setAuth` token overriding it. */
+    refreshesTokens: ({ context }) => context.refreshTokens && context.manualToken === null,
+    /** Checked on each heartbeat: the token runs out within the margin (`connectionMachineWith({ now })` gives the clock). */
+    tokenExpiring: ({ context }) => context.refreshTokens && context.manualToken === null && tokenNeedsRefresh(context.token, Date.now(), context.tokenRefreshMarginMs),
+    isFreshToken: ({ context }, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0 && params.value !== context.token,
     isToken: (_, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0,
     isHeartbeatMessage: ({ event }) => event.type === 'send' && event.message.topic === HEARTBEAT_TOPIC && event.message.event === 'heartbeat',
     /** Nothing to retry with: the chart runs without a socket actor (a forgotten `.provide()`). */
@@ -139,6 +150,10 @@ export const connectionSetup = setup({
       enqueue.emit({ type: 'error', error: params.error })
       enqueue({ type: 'notifyParent', params: { type: 'connection.error', error: params.error } } as never)
     }),
+    reportRejection: enqueueActions(({ enqueue }, params: { error: RealtimeError }) => {
+      enqueue.emit({ type: 'error', error: params.error })
+      enqueue({ type: 'notifyParent', params: { type: 'connection.rejected', error: params.error } } as never)
+    }),
     reportHeartbeat: enqueueActions(({ context, enqueue }, params: { status: HeartbeatStatus }) => {
       const fields = heartbeatFields(params.status, params.status === 'ok' || params.status === 'error' ? context.lastRttMs : null)
       enqueue.emit({ type: 'connection', kind: 'heartbeat', ...fields })
@@ -149,6 +164,12 @@ export const connectionSetup = setup({
     storeManualToken: assign(({ event }) => (event.type === 'setAuth' ? { manualToken: event.token } : {})),
     useManualToken: assign(({ context }) => ({ token: context.manualToken ?? context.token })),
     useToken: assign((_, params: { token: string }) => ({ token: params.token })),
+    /** The token runs out soon: the `token` region asks the token function (the same request a channel makes). */
+    requestRefresh: raise({ type: 'refreshToken' }),
+    /** The parent (the root) hands a fresh token to every channel: joined ones push it (`access_token`). */
+    announceToken: enqueueActions(({ context, enqueue }) => {
+      enqueue({ type: 'notifyParent', params: { type: 'connection.token', accessToken: context.token } } as never)
+    }),
     /** The token function failed: the static token, then the apikey (never nothing: the apikey is required). */
     useFallbackToken: assign(({ context }) => ({ token: context.accessToken || context.apikey })),
 

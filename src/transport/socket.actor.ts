@@ -10,6 +10,7 @@ import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machine
 import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
 import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'
+import { upgradeRefusalError } from './upgrade-refusal.js'
 import { buildSocketUrl, type LogLevel } from './url.js'
 import { batchWrites } from './write-batch.js'
 import { openWebSocket, ReadyState, resolveWebSocket, type SocketEventLike, type WebSocketConstructor, type WebSocketLike } from './websocket.js'
@@ -64,6 +65,8 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
     }
 
     let closedReported = false
+    // A refused upgrade was reported with its status; the `error` ws raises when we drop it adds nothing.
+    let rejected = false
     const listeners: Record<'open' | 'close' | 'error' | 'message', (event: SocketEventLike) => void> = {
       open: () => send({ type: 'socket.opened' }),
       close: (event) => {
@@ -72,12 +75,18 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
         send({ type: 'socket.closed', code: event.code ?? ABNORMAL_CLOSURE, reason: event.reason ?? '', wasClean: event.wasClean ?? false })
       },
       // Browsers give no detail; `ws` gives the cause (e.g. "Unexpected server response: 401").
-      error: (event) => send({ type: 'socket.error', error: asTransportError(event.error ?? event.message, 'WebSocket error') }),
+      error: (event) => {
+        if (!rejected) send({ type: 'socket.error', error: asTransportError(event.error ?? event.message, 'WebSocket error') })
+      },
       message: (event) => onFrame(event.data as RawFrame),
     }
     // `ws` (Node): frames straight from its emitter, without the MessageEvent `addEventListener` builds
     // for every frame (issue 6: the data path pays only for decoding). Everything else: the DOM API.
     const emitterFrames = nodeFrames(socket, onFrame)
+    const offRefusals = nodeRefusals(socket, (error) => {
+      rejected = true
+      send({ type: 'socket.rejected', error })
+    })
     for (const type of ['open', 'close', 'error'] as const) socket.addEventListener(type, listeners[type])
     if (emitterFrames === null) socket.addEventListener('message', listeners.message)
 
@@ -98,6 +107,7 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
       for (const type of ['open', 'close', 'error'] as const) socket.removeEventListener(type, listeners[type])
       if (emitterFrames === null) socket.removeEventListener('message', listeners.message)
       else emitterFrames.off()
+      offRefusals()
       // `ws` is an EventEmitter: an `error` without a listener (e.g. closing before the upgrade finished)
       // would be an uncaught exception. Nobody is listening any more, so swallow it.
       socket.addEventListener('error', ignore)
@@ -143,6 +153,45 @@ function nodeFrames(socket: WebSocketLike, deliver: (frame: RawFrame) => void): 
   const listener = (data: unknown, isBinary: boolean): void => deliver(isBinary ? (data as RawFrame) : (data as { toString(): string }).toString())
   emitter.on('message', listener)
   return { off: () => void emitter.off!('message', listener) }
+}
+
+/** The largest refusal body read: the server's `{"error": …}` is short; a proxy's page is not needed. */
+const REFUSAL_BODY_LIMIT = 4096
+
+interface UpgradeResponse {
+  statusCode?: number
+  setEncoding(encoding: 'utf8'): void
+  on(event: 'data', listener: (chunk: string) => void): unknown
+  on(event: 'end' | 'error' | 'close', listener: () => void): unknown
+}
+
+/**
+ * `ws` only: the HTTP status and body of a refused upgrade (`unexpected-response`), so a bad key (401)
+ * is told apart from an outage. With a listener, `ws` leaves the handshake to us: the body is read,
+ * then the socket is dropped (it reports `close` 1006 as before).
+ */
+function nodeRefusals(socket: WebSocketLike, report: (error: RealtimeError) => void): () => void {
+  const emitter = socket as WebSocketLike & { on?: (event: string, listener: (...args: never[]) => void) => unknown; off?: (event: string, listener: (...args: never[]) => void) => unknown }
+  if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function') return () => {}
+  const listener = (_request: unknown, response: UpgradeResponse): void => {
+    let body = ''
+    let done = false
+    const finish = (): void => {
+      if (done) return
+      done = true
+      report(upgradeRefusalError(response.statusCode ?? 0, body))
+      socket.terminate?.()
+    }
+    response.setEncoding('utf8')
+    response.on('data', (chunk: string) => {
+      if (body.length < REFUSAL_BODY_LIMIT) body += chunk
+    })
+    response.on('end', finish)
+    response.on('error', finish)
+    response.on('close', finish)
+  }
+  emitter.on('unexpected-response', listener)
+  return () => void emitter.off!('unexpected-response', listener)
 }
 
 function closeQuietly(socket: WebSocketLike, code?: number, reason?: string): void {

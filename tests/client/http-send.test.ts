@@ -78,25 +78,28 @@ test('errors: the server message, a 404 hint, a network failure, a timeout, bad 
   assert.match(await codeOf(httpSend(base({ payload: cyclic }))), /^invalid_argument/)
 })
 
-test('channel.httpSend uses the token function, falling back to the static token when it throws', async () => {
+test('channel.httpSend uses the token function, falling back to the static token when it throws or answers no token', async () => {
   const { fetch, calls } = fetchAnswering(() => new Response(null, { status: 202 }))
-  let fail = false
+  let answer: 'fresh' | 'throw' | 'null' = 'fresh'
   const f = fakeClient({
     fetch,
     accessToken: 'static',
     accessTokenFn: async () => {
-      if (fail) throw new Error('no session')
-      return 'fresh'
+      if (answer === 'throw') throw new Error('no session')
+      return answer === 'null' ? null : 'fresh'
     },
   })
   const ch = f.client.channel('room', { private: true })
   await ch.httpSend('e', { x: 1 })
-  fail = true
+  answer = 'throw'
   await ch.httpSend('e', { x: 2 })
+  answer = 'null'
+  await ch.httpSend('e', { x: 3 })
   const auth = calls.map((c) => (c.init.headers as Record<string, string>)['Authorization'])
-  assert.equal(auth, ['Bearer fresh', 'Bearer static'])
+  assert.equal(auth, ['Bearer fresh', 'Bearer static', 'Bearer static'])
   assert.match(calls[0]!.url, /\/api\/broadcast\/room\/events\/e\?private=true$/)
-  assert.ok(f.events.some((e) => e.type === 'error' && e.error.code === 'token_fetch_failed'))
+  // Both the throw and the null answer are reported (issue 15: no silent fallback).
+  assert.is(f.events.filter((e) => e.type === 'error' && e.error.code === 'token_fetch_failed').length, 2)
   await f.client.close()
 })
 

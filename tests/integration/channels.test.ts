@@ -203,12 +203,12 @@ test('the same topic twice gives the same channel; removeChannel forgets it; a r
   assert.is((error as RealtimeError).code, 'channel_closed', 'the topic belongs to the replacement now')
 })
 
-test('a join refused for good rejects subscribe with join_failed and the reason', async ({ world }) => {
+test('a join refused for good (no read permission) rejects subscribe with unauthorized and the reason', async ({ world }) => {
   const a = world.makeClient()
   const room = a.client.channel('private-room', { private: true })
   const error = (await room.subscribe().catch((e: unknown) => e)) as RealtimeError
   assert.instance(error, RealtimeError)
-  assert.is(error.code, 'join_failed')
+  assert.is(error.code, 'unauthorized')
   assert.match(String(error.metadata['reason']), 'Unauthorized')
   assert.is(error.metadata['final'], true)
   assert.is(room.state, 'errored')

@@ -159,7 +159,9 @@ test('server refuses upgrades for a while → retries on the schedule, then succ
   assert.equal(ctx.server.upgrades.all.map((u) => u.refused), [true, true, true, false])
   assert.equal(attempts, [1, 2, 3])
   const error = await client.errors.next()
-  assert.is(error.code, 'transport_error')
+  // A 401 to the upgrade is the key or the token, not the network (issue 15): its own code, with the status.
+  assert.is(error.code, 'unauthorized')
+  assert.is(error.metadata['status'], 401)
   assert.match(error.message, '401')
   assert.not.match(error.message, 'anon-key')
   // An open alone does not reset the backoff (only an answered heartbeat does): a drop right after

@@ -12,6 +12,7 @@ import type {
   SocketEvent,
 } from '../../machines/connection/contract.js'
 import { reconnectDelayFor } from '../../machines/connection/reconnect-policy.js'
+import { tokenExpiresAt, tokenNeedsRefresh, tokenRefreshMarginFor } from '../../machines/connection/token-policy.js'
 import { RealtimeError } from '../../src/errors.js'
 import type { PhoenixMessage } from '../../src/protocol/types.js'
 // The contract is types only; loading it lets c8 (--all) see it as a module rather than 74 unrun lines.
@@ -645,3 +646,73 @@ states('the chart is serialisable with named delays and actors (visualizer)', ()
 })
 
 states.run()
+
+// ── token rotation (issue 15) ──
+
+const rotation = suite('connection machine: token rotation before expiry')
+
+/** An unsigned JWT-shaped token expiring at `expS` (seconds): the client reads `exp`, never verifies. */
+function tokenExpiringAt(expS: number, id: number): string {
+  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${part({ alg: 'HS256' })}.${part({ role: 'authenticated', exp: expS, id })}.sig`
+}
+
+rotation('with a token function: checked on every heartbeat, refreshed once less than the margin remains, told to the parent', async () => {
+  let n = 0
+  const h = harness({ input: { refreshTokens: true, tokenRefreshMarginMs: 60_000 }, tokenFn: async () => tokenExpiringAt(100 + 100 * n, ++n) })
+  await h.open()
+  assert.is(h.tokenCalls, 1)
+  const beat = async (): Promise<void> => {
+    h.clock.increment(25_000)
+    await h.settle()
+    const ref = h.heartbeatsSent().at(-1)!.ref
+    h.socket.emit({ type: 'socket.heartbeatReply', ref, status: 'ok' })
+  }
+  await beat() // t = 25 s: 75 s left, more than the margin
+  assert.is(h.tokenCalls, 1)
+  await beat() // t = 50 s: 50 s left → a fresh token (exp 200 s)
+  assert.is(h.tokenCalls, 2)
+  assert.is(h.actor.getSnapshot().context.token, tokenExpiringAt(200, 2))
+  assert.equal(h.notifications.filter((x) => x.type === 'connection.token'), [{ type: 'connection.token', accessToken: tokenExpiringAt(200, 2) }])
+  await beat() // t = 75 s: 125 s left
+  await beat() // t = 100 s: 100 s left
+  assert.is(h.tokenCalls, 2, 'never more than needed')
+  await beat() // t = 125 s: 75 s left
+  await beat() // t = 150 s: 50 s left → the next
+  assert.is(h.tokenCalls, 3)
+  assert.is(h.state(), 'open')
+  h.actor.stop()
+})
+
+rotation('no token function (refreshTokens off), a setAuth token, or a token without exp: never refreshed; a refreshToken request is honoured only with a function', async () => {
+  const off = harness({ tokenFn: async () => tokenExpiringAt(10, 1) })
+  await off.open()
+  off.clock.increment(25_000)
+  off.actor.send({ type: 'refreshToken' })
+  await off.settle()
+  assert.is(off.tokenCalls, 1)
+  off.actor.stop()
+
+  const opaque = harness({ input: { refreshTokens: true }, tokenFn: async () => 'opaque-token' })
+  await opaque.open()
+  opaque.clock.increment(25_000)
+  await opaque.settle()
+  assert.is(opaque.tokenCalls, 1, 'no exp: nothing to rotate')
+  opaque.actor.send({ type: 'refreshToken' })
+  await opaque.settle()
+  assert.is(opaque.tokenCalls, 2, 'asked by a channel that saw its token expire')
+  assert.equal(opaque.notifications.filter((x) => x.type === 'connection.token'), [], 'the same token: nothing to push')
+  opaque.actor.stop()
+})
+
+rotation('the exp policy reads the claims without verifying and tolerates anything else', () => {
+  assert.is(tokenExpiresAt(tokenExpiringAt(1234, 1)), 1_234_000)
+  for (const bad of ['', 'abc', 'a.b.c', 'x.eyJleHAiOiJzb29uIn0.y', null, undefined]) assert.is(tokenExpiresAt(bad), null, String(bad))
+  assert.ok(tokenNeedsRefresh(tokenExpiringAt(100, 1), 50_000, 60_000))
+  assert.not.ok(tokenNeedsRefresh(tokenExpiringAt(100, 1), 30_000, 60_000))
+  assert.not.ok(tokenNeedsRefresh('opaque', 0, 60_000))
+  assert.is(tokenRefreshMarginFor(25_000), 60_000)
+  assert.is(tokenRefreshMarginFor(40_000), 80_000)
+})
+
+rotation.run()

@@ -64,7 +64,7 @@ test('the page follows a client through a dropped connection: open/joined → co
     // Step 1: open and joined, and the charts drawn from the machines.
     await page.waitForSelector('[data-chart="connection"][data-summary="open"]', WAIT)
     await page.waitForSelector(channelRow('joined'), WAIT)
-    await page.waitForSelector('[data-chart="connection"] svg [data-state="socket.open.idle"]', WAIT)
+    await page.waitForSelector('[data-chart="connection"] svg [data-state="socket.open.heartbeat.idle"]', WAIT)
     await page.waitForSelector('[data-chart="channel"] svg [data-state="joined"].active', WAIT)
     assert.ok(await page.isVisible('[data-chart="connection"] svg [data-state="socket.open"].active'), 'the open state is highlighted')
     await page.screenshot({ path: join(OUTPUT, '1-open-joined.png') })

@@ -51,7 +51,7 @@ test('every state of the connection machine is a node, nested states inside thei
     const p = box(parent)
     return c.x >= p.x && c.y >= p.y && c.x + c.width <= p.x + p.width && c.y + c.height <= p.y + p.height
   }
-  assert.ok(inside('socket.open.idle', 'socket.open'))
+  assert.ok(inside('socket.open.heartbeat.idle', 'socket.open'))
   assert.ok(inside('socket.open', 'socket'))
   assert.ok(inside('retrying.waiting', 'retrying'))
 })
