@@ -3,10 +3,9 @@
  * answers nothing, setAuth with a non-token, refused upgrades with their status, token expiry with and
  * without a token function, private channels.
  */
-import { WebSocket } from 'ws'
 import * as assert from 'uvu/assert'
 import { startDevServer } from '../../src/dev-server/index.js'
-import { RealtimeError, type RealtimeEvent } from '../../src/index.js'
+import { RealtimeError, type ChannelOptions, type RealtimeClientOptions, type RealtimeEvent } from '../../src/index.js'
 import { interopSuite, isBroadcast, isChannelState, throwsInvalid, within, type World } from './client-harness.js'
 
 const test = interopSuite('auth')
@@ -88,35 +87,25 @@ test('setAuth(123) and setAuth({}) throw invalid_argument, on the client and on 
 })
 
 
-/** A `ws` WebSocket that records every token the client sends (join payloads and `access_token` pushes). */
-function tokenRecordingTransport() {
-  const sent: string[] = []
-  class Recording extends WebSocket {
-    override send(data: unknown, ...rest: unknown[]): void {
-      if (typeof data === 'string') for (const match of data.matchAll(/"access_token":"([^"]+)"/g)) sent.push(match[1]!)
-      ;(super.send as (...args: unknown[]) => void)(data, ...rest)
-    }
-  }
-  return { transport: Recording as unknown as typeof WebSocket, sent }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-/** A token living 1–2 s: `exp` is in whole seconds. */
-const shortToken = (world: World, role = 'authenticated'): string => world.server.signToken({ role, exp: Math.floor(Date.now() / 1000) + 2 })
+type Signer = Pick<World['server'], 'signToken'>
 
-/** A token function giving short tokens, each remembered in `issued`. */
-const issuing = (world: World, issued: string[]) => async (): Promise<string> => {
-  const token = shortToken(world)
-  issued.push(token)
-  return token
+/** A token living 1–2 s (`exp` is in whole seconds), numbered by the claim `n` when given. */
+const shortToken = (server: Signer, n?: number): string => server.signToken({ role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 2, ...(n !== undefined && { n }) })
+
+/** A token function giving short tokens, numbered 0, 1, 2 … in the order issued (`issued` counts them). */
+const issuing = (server: Signer, issued: number[]) => async (): Promise<string> => {
+  const n = issued.length
+  issued.push(n)
+  return shortToken(server, n)
 }
 
 /**
  * A peer broadcasts every 100 ms to `topic` for `ms`; returns the numbers sent with the time each went.
  */
-async function broadcastFor(world: World, topic: string, ms: number): Promise<Array<{ n: number; at: number }>> {
-  const peer = world.makeClient()
-  const room = peer.client.channel(topic)
+async function broadcastFor(world: World, topic: string, ms: number, peerOptions: Partial<RealtimeClientOptions> = {}, channelOptions: ChannelOptions = {}): Promise<Array<{ n: number; at: number }>> {
+  const peer = world.makeClient(peerOptions)
+  const room = peer.client.channel(topic, channelOptions)
   await room.subscribe()
   const sent: Array<{ n: number; at: number }> = []
   const end = Date.now() + ms
@@ -132,41 +121,54 @@ function received(events: readonly RealtimeEvent[]): Set<number> {
   return new Set(events.flatMap((event) => (isBroadcast('tick')(event) && event.type === 'broadcast' ? [(event.payload as { n: number }).n] : [])))
 }
 
-test('rotation: with accessTokenFn, 1–2 s tokens are replaced before they expire for over five expiries; nothing is lost', async ({ world }) => {
-  const issued: string[] = []
-  const { transport, sent } = tokenRecordingTransport()
-  const { client, events } = world.makeClient({
-    transport,
-    heartbeatIntervalMs: 250,
-    tokenRefreshMarginMs: 1500,
-    accessTokenFn: issuing(world, issued),
+test('rotation: with accessTokenFn, 1–2 s tokens are replaced before they expire for over five expiries; nothing is lost; the server saw each', async ({ world }) => {
+  // A server of its own, whose `authorize` runs on the join and on every access_token push of a private
+  // channel: it records the number each token carries, so the server itself says which tokens reached it.
+  const seen: number[] = []
+  const server = await startDevServer({
+    authorize: ({ claims }) => {
+      if (typeof claims['n'] === 'number') seen.push(claims['n'])
+      return claims['role'] === 'authenticated'
+    },
   })
-  const room = client.channel('rotating')
-  const states: string[] = []
-  client.subscribe((event) => {
-    if (event.type === 'channel' && event.kind === 'state_change') states.push(event.new)
-  })
-  await room.subscribe()
-  const ticks = await broadcastFor(world, 'rotating', 6500)
-  await sleep(300)
-  assert.is(room.state, 'joined')
-  assert.equal(states, ['joining', 'joined'], 'never left joined')
-  const got = received(events.all)
-  assert.equal(ticks.filter((t) => !got.has(t.n)), [], 'every broadcast arrived')
-  assert.ok(issued.length >= 6, `the function gave ${issued.length} tokens`)
-  // Every fresh token reached the server (join payload or access_token push), except one asked for at the very end.
-  const missing = issued.filter((token) => !sent.includes(token))
-  assert.ok(missing.length <= 1, `${missing.length} tokens never sent`)
-  assert.not.ok(errorsOf(events.all).some((e) => e.code === 'token_expired'))
+  try {
+    const issued: number[] = []
+    const at = { url: server.url, apikey: server.apikey }
+    const { client, events } = world.makeClient({ ...at, heartbeatIntervalMs: 250, tokenRefreshMarginMs: 1500, accessTokenFn: issuing(server, issued) })
+    const room = client.channel('rotating', { private: true })
+    const states: string[] = []
+    client.subscribe((event) => {
+      if (event.type === 'channel' && event.kind === 'state_change') states.push(event.new)
+    })
+    await room.subscribe()
+    const longLived = server.signToken({ role: 'authenticated', exp: Math.floor(Date.now() / 1000) + 60 })
+    const ticks = await broadcastFor(world, 'rotating', 6500, { ...at, accessToken: longLived }, { private: true })
+    await sleep(300)
+    assert.is(room.state, 'joined')
+    assert.equal(states, ['joining', 'joined'], 'never left joined')
+    const got = received(events.all)
+    assert.ok(ticks.length > 50)
+    assert.equal(ticks.filter((t) => !got.has(t.n)), [], 'every broadcast arrived')
+    // Over five expiries: each token lives at most 2 s, and the run lasted 6.5 s with tokens replaced 1.5 s early.
+    assert.ok(issued.length >= 6, `the function gave ${issued.length} tokens`)
+    // The server saw every fresh token (in the join payload or an access_token push) in order, except
+    // perhaps one asked for at the very end.
+    const unseen = issued.filter((n) => !seen.includes(n))
+    assert.ok(unseen.length <= 1 && (unseen.length === 0 || unseen[0] === issued.length - 1), `tokens the server never saw: ${unseen.join(', ')}`)
+    assert.equal(seen, [...seen].sort((x, y) => x - y), 'in the order issued')
+    assert.not.ok(errorsOf(events.all).some((e) => e.code === 'token_expired'))
+  } finally {
+    await server.close()
+  }
 })
 
 test('expiry reported by the server: with accessTokenFn the channel rejoins with a fresh token, token_expired once per expiry', async ({ world }) => {
-  const issued: string[] = []
+  const issued: number[] = []
   const { client, events } = world.makeClient({
     heartbeatIntervalMs: 250,
     // No rotation: every token runs out on the server (the margin is never reached).
     tokenRefreshMarginMs: 0,
-    accessTokenFn: issuing(world, issued),
+    accessTokenFn: issuing(world.server, issued),
   })
   const room = client.channel('expiring')
   const joinedAt: Array<[number, number]> = []
@@ -200,7 +202,7 @@ test('expiry reported by the server: with accessTokenFn the channel rejoins with
 })
 
 test('expiry without a token function: token_expired once, and the channel stops until setAuth', async ({ world }) => {
-  const { client, events } = world.makeClient({ accessToken: shortToken(world) })
+  const { client, events } = world.makeClient({ accessToken: shortToken(world.server) })
   const room = client.channel('no-refresh')
   await room.subscribe()
   const error = await events.waitFor((e) => e.type === 'error' && e.error.code === 'token_expired', 4000)
