@@ -69,15 +69,24 @@ export function isRealtimeError(value: unknown): value is RealtimeError {
   return value instanceof RealtimeError
 }
 
-// A JWT (three base64url parts) or an `apikey=`/`access_token=` query value must never reach a log
-// line or an error message: both end up in bug reports and telemetry.
-const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g
+// A JWT (or a piece of one: header and payload are base64url JSON, so they start with `eyJ`) or an
+// `apikey=`/`access_token=` query value must never reach a log line, an error message or the
+// visualizer: all of them end up in bug reports and telemetry. The one list of what is secret.
+const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g
 const SECRET_QUERY_PATTERN = /\b(apikey|access_token|token)=([^&\s"']+)/gi
-const SECRET_KEYS = new Set(['apikey', 'access_token', 'accesstoken', 'manualtoken', 'token', 'authorization', 'user_token', 'jwt'])
+/** Keys whose values are secrets whatever they look like (compared lower-case, without `_` and `-`). */
+const SECRET_KEYS = new Set(['apikey', 'accesstoken', 'token', 'authorization', 'password', 'secret', 'jwt', 'refreshtoken', 'manualtoken', 'usertoken'])
+/** What a redacted JWT reads as: `eyJ…` stays so a reader still sees that a JWT was there. */
+export const REDACTED_JWT = 'eyJ…[redacted]'
+export const REDACTED = '[redacted]'
+
+export function isSecretKey(key: string): boolean {
+  const normal = key.toLowerCase().replace(/[_-]/g, '')
+  return SECRET_KEYS.has(normal) || normal.endsWith('token')
+}
 
 export function redactSecrets(text: string): string {
-  // `eyJ…` stays so a reader still sees that a JWT was there (the visualizer writes it the same way).
-  return text.replace(JWT_PATTERN, 'eyJ…[redacted]').replace(SECRET_QUERY_PATTERN, '$1=[redacted]')
+  return text.replace(JWT_PATTERN, REDACTED_JWT).replace(SECRET_QUERY_PATTERN, `$1=${REDACTED}`)
 }
 
 /** A copy of `value` in which secrets are replaced; depth-limited so cyclic data cannot hang it. */
@@ -88,7 +97,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value
   const out: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    const safe = SECRET_KEYS.has(key.toLowerCase()) && item != null ? '[redacted]' : redact(item, depth + 1)
+    const safe = isSecretKey(key) && item != null ? REDACTED : redact(item, depth + 1)
     Object.defineProperty(out, key, { value: safe, enumerable: true, writable: true, configurable: true })
   }
   return out

@@ -4,6 +4,7 @@
  * maps) named instead of copied. The bridge runs it on every forwarded value, so it must never
  * throw and never walk more than its limits.
  */
+import { isSecretKey, REDACTED, REDACTED_JWT, redactSecrets } from '../errors.js'
 import type { Json } from './stately-export.js'
 
 export interface RedactLimits {
@@ -18,18 +19,8 @@ export interface RedactLimits {
 export const EVENT_LIMITS: RedactLimits = { depth: 4, maxString: 160, maxItems: 16 }
 export const CONTEXT_LIMITS: RedactLimits = { depth: 2, maxString: 80, maxItems: 24 }
 
-/** A JWT anywhere in a string: header and payload are base64url JSON, so they start with `eyJ`. */
-const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g
-export const REDACTED_JWT = 'eyJ…[redacted]'
-export const REDACTED = '[redacted]'
-
-/** Keys whose values are secrets whatever they look like (compared lower-case, without `_` and `-`). */
-const SECRET_KEYS = new Set(['apikey', 'accesstoken', 'token', 'authorization', 'password', 'secret', 'jwt', 'refreshtoken', 'manualtoken', 'usertoken'])
-
-export function isSecretKey(key: string): boolean {
-  const normal = key.toLowerCase().replace(/[_-]/g, '')
-  return SECRET_KEYS.has(normal) || normal.endsWith('token')
-}
+// What is secret is decided in one place, for errors, logs and the visualizer alike.
+export { REDACTED, REDACTED_JWT }
 
 /** `value` as redacted, bounded JSON. */
 export function redact(value: unknown, limits: RedactLimits = EVENT_LIMITS): Json {
@@ -43,7 +34,7 @@ export function redact(value: unknown, limits: RedactLimits = EVENT_LIMITS): Jso
 
 /** A string with every JWT in it replaced, then cut to `max` characters. */
 export function redactString(text: string, max: number): string {
-  const clean = text.replace(JWT, REDACTED_JWT)
+  const clean = redactSecrets(text)
   return clean.length > max ? `${clean.slice(0, max)}…(${clean.length} chars)` : clean
 }
 
