@@ -1,7 +1,7 @@
 // Issue 13, the proof in a real browser: the chat page of tests/react/room.tsx (StrictMode, React's
 // development build), rendered on the server with react-dom/server, then hydrated by tests/react/app.tsx
 // bundled with esbuild from the built package; served on loopback to headless Chromium, against the
-// dev server and a Node client in the same room. Screenshots go to tests/react/output/ (git-ignored).
+// dev server: two pages (alice, bob) and a Node client in the same room. Screenshots go to tests/react/output/ (git-ignored).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -62,7 +62,7 @@ const text = (page: Page, selector: string): Promise<string> => page.$eval(selec
 const waitText = (page: Page, selector: string, expected: string) =>
   page.waitForFunction(({ selector, expected }) => document.querySelector(selector)?.textContent === expected, { selector, expected }, WAIT)
 
-test('useRealtime in StrictMode, hydrated from the server render: open, joined once, broadcasts both ways, presence of two, shared channel, leave after the grace', async () => {
+test('useRealtime in StrictMode, hydrated from the server render, two pages and a Node client: open, joined once, chat all ways, presence of three, a dropped server survived, shared channel, leave after the grace', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`)
   rmSync(OUTPUT, { recursive: true, force: true })
   mkdirSync(OUTPUT, { recursive: true })
@@ -98,10 +98,14 @@ test('useRealtime in StrictMode, hydrated from the server render: open, joined o
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
     })
-    const page = await browser.newPage()
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    const query = new URLSearchParams({ url: server.url, apikey: server.apikey, user: 'alice', grace: String(GRACE_MS) })
-    await page.goto(`${served.url}/?${query}`)
+    const openPage = async (user: string): Promise<Page> => {
+      const opened = await browser!.newPage()
+      opened.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`))
+      const query = new URLSearchParams({ url: server!.url, apikey: server!.apikey, user, grace: String(GRACE_MS) })
+      await opened.goto(`${served.url}/?${query}`)
+      return opened
+    }
+    const page = await openPage('alice')
 
     // Step 1: hydrated without a mismatch, then open, joined, both users present; StrictMode's double mount and three components joined once.
     await waitText(page, '#connection', 'open')
@@ -114,32 +118,51 @@ test('useRealtime in StrictMode, hydrated from the server render: open, joined o
     assert.is(await page.evaluate(() => (window as unknown as { pageClient: RealtimeClient }).pageClient.getChannels().length), 1)
     await page.screenshot({ path: join(OUTPUT, '1-joined-presence.png') })
 
+    // A second page (bob): all three see each other.
+    const bobPage = await openPage('bob')
+    await waitText(bobPage, '#status', 'joined')
+    for (const each of [page, bobPage]) await waitText(each, '#presence', 'alice,bob,node')
+    assert.is(joins, 3, 'one join per page')
+    await bobPage.screenshot({ path: join(OUTPUT, '1-bob-joined-presence.png') })
+
     // Step 2: a broadcast from Node arrives; the page's reaches Node. The status-only component was not
     // re-rendered by presence syncs; a relabel changes the callback, the listener stays one.
     const statusCommits = await page.$eval('#status-only', (element) => Number((element as HTMLElement).dataset['commits']))
     await nodeRoom.untrack()
-    await waitText(page, '#presence', 'alice')
+    await waitText(page, '#presence', 'alice,bob')
     await nodeRoom.track({ user: 'node' })
-    await waitText(page, '#presence', 'alice,node')
+    await waitText(page, '#presence', 'alice,bob,node')
     await page.click('#relabel')
     nodeRoom.broadcast('chat', { text: 'hello from node' })
     await waitText(page, '#messages', 'ab:hello from node')
     await page.click('#send')
     await waitFor(() => received.length === 1, 'Node received the page broadcast')
     assert.equal(received, [{ text: 'hi from alice' }])
+    // The pages chat with each other (no self-delivery: a page does not list its own message).
+    await waitText(bobPage, '#messages', 'a:hello from nodea:hi from alice')
+    await bobPage.click('#send')
+    await waitText(page, '#messages', 'ab:hello from nodeab:hi from bob')
+    await waitFor(() => received.length === 2, 'Node received the second page broadcast')
     const statusCommitsAfter = await page.$eval('#status-only', (element) => Number((element as HTMLElement).dataset['commits']))
     assert.is(statusCommitsAfter, statusCommits, 'presence syncs did not re-render a component reading only the status')
     await page.screenshot({ path: join(OUTPUT, '2-chat.png') })
+    await bobPage.screenshot({ path: join(OUTPUT, '2-bob-chat.png') })
 
-    // Step 3: the server drops every socket; the page reconnects, rejoins and chats on.
-    assert.ok(server.faults.dropAllSockets() >= 2)
-    await page.waitForFunction(() => / open$/.test(document.querySelector('#connection-history')?.textContent ?? '') && document.querySelector('#connection-history')!.textContent!.split(' ').length > 2, undefined, WAIT)
-    await waitText(page, '#status', 'joined')
-    await waitText(page, '#presence', 'alice,node')
-    assert.match(await text(page, '#connection-history'), /^closed (connecting )?open (closed |connecting )+open$/)
+    // Step 3: the server drops every socket; both pages show connecting then open, rejoin and chat on.
+    assert.ok(server.faults.dropAllSockets() >= 3)
+    for (const each of [page, bobPage]) {
+      await each.waitForFunction(() => / open$/.test(document.querySelector('#connection-history')?.textContent ?? '') && document.querySelector('#connection-history')!.textContent!.split(' ').length > 3, undefined, WAIT)
+      await waitText(each, '#status', 'joined')
+      await waitText(each, '#presence', 'alice,bob,node')
+      assert.match(await text(each, '#connection-history'), /^closed (connecting )?open (closed )?(connecting )+open$/)
+    }
     await page.click('#send')
-    await waitFor(() => received.length === 2, 'Node received the page broadcast after the reconnect')
+    await waitText(bobPage, '#messages', 'a:hello from nodea:hi from alicea:hi from alice')
+    await bobPage.click('#send')
+    await waitText(page, '#messages', 'ab:hello from nodeab:hi from bobab:hi from bob')
+    await waitFor(() => received.length === 4, 'Node received both pages after the reconnect')
     await page.screenshot({ path: join(OUTPUT, '3-reconnected.png') })
+    await bobPage.screenshot({ path: join(OUTPUT, '3-bob-reconnected.png') })
     const joinsBefore = joins
 
     // Step 4: unmount and remount within the grace: no leave, no join.
@@ -148,7 +171,7 @@ test('useRealtime in StrictMode, hydrated from the server render: open, joined o
     await waitText(page, '#status', 'joined')
     await sleep(GRACE_MS + 200)
     assert.is(joins, joinsBefore, 'a remount within the grace did not rejoin')
-    assert.is(await text(page, '#presence'), 'alice,node')
+    assert.is(await text(page, '#presence'), 'alice,bob,node')
 
     // Step 5: unmount for good: still there before the grace, left after it.
     await page.click('#toggle')
@@ -158,7 +181,9 @@ test('useRealtime in StrictMode, hydrated from the server render: open, joined o
     await waitFor(() => !('alice' in nodeRoom.presenceState()), 'alice left after the grace')
     assert.ok(Date.now() - unmountedAt >= GRACE_MS, 'not before the grace')
     await page.waitForFunction(() => (window as unknown as { pageClient: RealtimeClient }).pageClient.getChannels().length === 0, undefined, WAIT)
+    await waitText(bobPage, '#presence', 'bob,node')
     await page.screenshot({ path: join(OUTPUT, '4-unmounted.png') })
+    await bobPage.screenshot({ path: join(OUTPUT, '4-bob-sees-alice-gone.png') })
     assert.equal(pageErrors, [])
   } finally {
     await browser?.close()
