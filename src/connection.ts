@@ -8,7 +8,7 @@ import type { LifecycleSignal, ReconnectSchedule } from '../machines/connection/
 import { RealtimeError } from './errors.js'
 import type { PhoenixMessage } from './protocol/types.js'
 import { createSocketActor } from './transport/socket.actor.js'
-import { httpBaseOf, type LogLevel } from './transport/url.js'
+import { httpBaseOf, type ServerLogLevel } from './transport/url.js'
 import type { WebSocketConstructor } from './transport/websocket.js'
 
 export interface ConnectionOptions {
@@ -18,7 +18,7 @@ export interface ConnectionOptions {
    */
   url: string
   /** Sent as `log_level`; the server accepts `info`, `warning`, `error`. @default not sent */
-  logLevel?: LogLevel
+  logLevel?: ServerLogLevel
   /**
    * A WebSocket-compatible constructor (e.g. `ws`'s `WebSocket` or a React Native polyfill).
    * @default `globalThis.WebSocket`, else the `ws` package; neither → a `no_transport` error on connect.

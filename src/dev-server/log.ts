@@ -1,7 +1,9 @@
 /** The dev server's log: structured entries, secrets redacted before anything leaves the server. */
 import { redactSecrets } from '../errors.js'
+import type { LogLevel } from '../events.js'
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+// The same four levels as the client's logger.
+export type { LogLevel }
 
 export interface DevServerLogEntry {
   readonly level: LogLevel

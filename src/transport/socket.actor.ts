@@ -11,14 +11,14 @@ import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
 import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'
 import { upgradeRefusalError } from './upgrade-refusal.js'
-import { buildSocketUrl, type LogLevel } from './url.js'
+import { buildSocketUrl, type ServerLogLevel } from './url.js'
 import { batchWrites } from './write-batch.js'
 import { openWebSocket, ReadyState, resolveWebSocket, type SocketEventLike, type WebSocketConstructor, type WebSocketLike } from './websocket.js'
 
 export interface SocketActorOptions {
   /** The Realtime endpoint as the user gave it (see `buildSocketUrl`); else the machine's `input.url`. */
   url?: string
-  logLevel?: LogLevel
+  logLevel?: ServerLogLevel
   transport?: WebSocketConstructor
   /**
    * Every decoded inbound frame except heartbeat replies, with the actor system it arrived in; the

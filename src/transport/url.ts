@@ -5,15 +5,15 @@
 import { RealtimeError } from '../errors.js'
 import type { Vsn } from '../protocol/types.js'
 
-/** Log levels the server understands; anything else is treated as `error` server side (§1.1). */
-export type LogLevel = 'info' | 'warning' | 'error'
+/** The `log_level` the server is asked for (not the client's own `LogLevel`); anything else is treated as `error` server side (§1.1). */
+export type ServerLogLevel = 'info' | 'warning' | 'error'
 
 export interface SocketUrlOptions {
   /** `https://<project>.supabase.co`, `…/realtime/v1`, `ws://127.0.0.1:4000/socket`, or a full `…/websocket` URL. */
   url: string
   apikey: string
   vsn: Vsn
-  logLevel?: LogLevel
+  logLevel?: ServerLogLevel
 }
 
 const WEBSOCKET_SUFFIX = '/websocket'
