@@ -5,6 +5,9 @@
  *
  * Why not `machine.toJSON()`: in xstate 5.33 the definition omits `always` transitions and holds
  * `StateNode` objects and functions; this model is small, has no cycles and goes over a WebSocket as is.
+ * Why not `@xstate/graph`'s `toDirectedGraph` (3.0.4): it also leaves out `always` transitions, splits a
+ * transition into one edge per target and draws a targetless one as a self-loop, and it would be a
+ * runtime dependency of `realtime-xstate/inspect` (the tests use it, for model-based walks).
  */
 import type { AnyStateMachine } from 'xstate'
 
