@@ -25,7 +25,7 @@ const model = suite('connection chart, model-based (@xstate/graph)')
 // actors that do nothing (a pure transition starts none of them anyway).
 const connection = connectionMachine.provide({
   actions: { notifyParent: () => {} },
-  actors: { socket: fromCallback(() => {}), accessToken: fromPromise(async () => null) },
+  actors: { socket: fromCallback(() => {}), accessToken: fromPromise<string | null>(async () => null) },
 })
 const chart = chartOf(connection)
 type Event = EventFrom<typeof connectionMachine>
