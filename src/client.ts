@@ -6,6 +6,7 @@
  */
 import { createActor, type Subscription } from 'xstate'
 import { channelActorOf, connectionStateOfClient, type ClientActorRef } from '../machines/client/client.machine.js'
+import { DEFAULT_TIMEOUT_MS } from '../machines/channel/contract.js'
 import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client/contract.js'
 import type { ConnectionStateName } from '../machines/connection/contract.js'
 import { mergeChannelOptions, normalizeTopic, RealtimeChannel, sameChannelOptions, type ChannelHost, type ChannelOptions, type PushOptions, type UnsubscribeResult } from './channel.js'
@@ -21,7 +22,6 @@ import { redactInspection } from './inspect-redaction.js'
 import { createRealtimeLogic } from './realtime-logic.js'
 import { createRouter } from './router.js'
 
-const DEFAULT_TIMEOUT_MS = 10_000
 
 export interface WaitForAckOptions {
   /** Give up after this many ms with `{ error: 'timeout' }`. @default the push's own timeout */

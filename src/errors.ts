@@ -20,7 +20,6 @@ export type RealtimeErrorCode =
   | 'unsupported_vsn'
   | 'no_transport'
   | 'name_too_long'
-  | 'server_error'
   /** The WebSocket reported an error (network error, a failed upgrade without a known status) or could not be created. */
   | 'transport_error'
   /** The server answered the WebSocket upgrade with an HTTP error other than 401/403 (`metadata.status`, `metadata.serverError`). */

@@ -3,6 +3,7 @@
  * (machines/channel/contract.ts). The rest of the router only asks "is this a lifecycle frame?".
  */
 import type { ChannelFrameEvent } from '../machines/channel/contract.js'
+import { replyOf } from './protocol/reply.js'
 import type { PhoenixMessage } from './protocol/types.js'
 
 /** Frames that change a channel's lifecycle, and therefore go through its statechart. */
@@ -38,7 +39,7 @@ export function classifyLifecycleFrame(message: PhoenixMessage, joinRef: string 
         type: 'SYSTEM',
         status: typeof payload.status === 'string' ? payload.status : 'ok',
         message: typeof payload.message === 'string' ? payload.message : '',
-        extension: typeof payload.extension === 'string' ? payload.extension : null,
+        extension,
       }
     }
     default:
@@ -48,9 +49,4 @@ export function classifyLifecycleFrame(message: PhoenixMessage, joinRef: string 
 
 function ofCurrentJoin(message: PhoenixMessage, joinRef: string | null): boolean {
   return message.ref === null || message.ref === joinRef
-}
-
-function replyOf(payload: unknown): { status: string; response: unknown } {
-  const reply = payload as { status?: unknown; response?: unknown } | null
-  return { status: typeof reply?.status === 'string' ? reply.status : 'error', response: reply?.response }
 }

@@ -121,7 +121,7 @@ const machine = clientSetup.createMachine({
         },
         draining: {
           description: 'The last channel is gone: the socket closes after `emptyChannelsGrace` unless a channel comes back.',
-          after: { emptyChannelsGrace: { target: 'idle', actions: 'closeSocket' } },
+          after: { emptyChannelsGrace: { target: 'idle', actions: 'disconnectConnection' } },
           on: {
             'group.occupied': { target: 'occupied', actions: 'countGroup' },
             // Closed by request: nothing left to wait for. (A region that handles an event shadows the

@@ -101,7 +101,7 @@ export const clientSetup = setup({
   actions: {
     forwardToConnection: sendTo('connection', ({ event }) => event as ConnectionEvent),
     connect: sendTo('connection', { type: 'connect' }),
-    closeSocket: sendTo('connection', { type: 'disconnect' }),
+    disconnectConnection: sendTo('connection', { type: 'disconnect' }),
     storeToken: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'setAuth') enqueue.assign({ accessToken: event.token })
     }),

@@ -56,7 +56,8 @@ export const PayloadEncoding = { binary: 0, json: 1 } as const
 export const PHOENIX_TOPIC = 'phoenix'
 export const TOPIC_PREFIX = 'realtime:'
 
-export const ChannelEvent = {
+/** The event names Phoenix and Realtime use on the wire. */
+export const WireEvent = {
   join: 'phx_join',
   reply: 'phx_reply',
   leave: 'phx_leave',

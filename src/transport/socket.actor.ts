@@ -9,7 +9,8 @@ import { fromCallback, type AnyActorRef, type CallbackActorLogic } from 'xstate'
 import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection/contract.js'
 import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
-import { PHOENIX_TOPIC, ChannelEvent, type PhoenixMessage } from '../protocol/types.js'
+import { PHOENIX_TOPIC, WireEvent, type PhoenixMessage } from '../protocol/types.js'
+import { replyOf } from '../protocol/reply.js'
 import { upgradeRefusalError } from './upgrade-refusal.js'
 import { buildSocketUrl, type ServerLogLevel } from './url.js'
 import { batchWrites } from './write-batch.js'
@@ -47,8 +48,8 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
     }
 
     const route = (message: PhoenixMessage, raw: string | undefined): void => {
-      if (message.topic === PHOENIX_TOPIC && message.event === ChannelEvent.reply) {
-        send({ type: 'socket.heartbeatReply', ref: message.ref, status: replyStatus(message.payload) })
+      if (message.topic === PHOENIX_TOPIC && message.event === WireEvent.reply) {
+        send({ type: 'socket.heartbeatReply', ref: message.ref, status: replyOf(message.payload).status })
         return
       }
       try {
@@ -201,11 +202,6 @@ function closeQuietly(socket: WebSocketLike, code?: number, reason?: string): vo
   } catch {
     // Invalid code/reason or already closing: the socket goes away either way.
   }
-}
-
-function replyStatus(payload: unknown): string {
-  if (typeof payload === 'object' && payload !== null && 'status' in payload && typeof payload.status === 'string') return payload.status
-  return 'error'
 }
 
 function asTransportError(cause: unknown, context: string): RealtimeError {
