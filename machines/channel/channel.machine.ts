@@ -16,7 +16,7 @@
  */
 import { assign, enqueueActions, type ActorRefFrom, type SnapshotFrom } from 'xstate'
 import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS, channelConfig, type ChannelStateName } from './contract.js'
-import { abandonJoinFrames, joinFrames, tokenFrames } from './frames.js'
+import { abandonJoinFrames, commandFrames, joinFrames, tokenFrames } from './frames.js'
 import { channelSetup, gapEnds } from './setup.js'
 
 /** `announce` with the move it makes: the chart says which names each transition goes between. (A move to `closed` also tells the parent: `notifyClosed`.) */
@@ -157,7 +157,8 @@ const machine = channelSetup.createMachine({
       tags: 'joined',
       entry: ['reportResubscribed', 'flushBuffer', 'joinSucceeded'],
       on: {
-        push: { actions: 'sendPush' },
+        // A push nobody awaits is only a frame: no push object, no timer.
+        push: [{ guard: 'expectsReply', actions: 'sendPush' }, { actions: { type: 'transmit', params: commandFrames } }],
         track: { actions: ['rememberTracking', 'sendPush'] },
         untrack: { actions: ['rememberTracking', 'sendPush'] },
         setAuth: [{ guard: 'isNewToken', actions: ['updateToken', 'newRef', { type: 'transmit', params: tokenFrames }] }, { actions: 'updateToken' }],

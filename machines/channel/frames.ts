@@ -3,7 +3,7 @@
  * Every builder is pure: refs were minted before, by the transition's assign.
  */
 import type { PhoenixMessage } from '../../src/protocol/types.js'
-import { joinPayload, type ChannelContext } from './contract.js'
+import { joinPayload, type ChannelContext, type ChannelEvent } from './contract.js'
 import type { Push } from './pushes.js'
 
 export interface Frames {
@@ -15,6 +15,11 @@ const NONE: Frames = { messages: [] }
 /** One frame of this channel under its current join ref. */
 export function frameOf(context: ChannelContext, ref: string | null, event: string, payload: unknown): PhoenixMessage {
   return { joinRef: context.joinRef, ref, topic: context.topic, event, payload }
+}
+
+/** The frame of a `push` command sent as it is (no reply awaited). */
+export function commandFrames({ context, event }: { context: ChannelContext; event: ChannelEvent }): Frames {
+  return event.type === 'push' ? { messages: [frameOf(context, event.ref, event.event, event.payload)] } : NONE
 }
 
 /** The frame of a push. */
