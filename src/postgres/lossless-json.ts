@@ -30,6 +30,16 @@ export function parseLossless(text: string, selection: Selection = true): unknow
   return value
 }
 
+/**
+ * The JSON value written at `at` in `text`, parsed as `parseLossless` does, and the position just
+ * after it: for reading one value out of a larger document. Throws on bad JSON in that value.
+ */
+export function parseLosslessAt(text: string, at: number): { value: unknown; end: number } {
+  const cursor: Cursor = { text, at }
+  const value = parseValue(cursor)
+  return { value, end: cursor.at }
+}
+
 /** JSON.stringify for plain JSON values, writing `ExactNumberText` as its digits. */
 export function stringifyLossless(value: unknown): string {
   if (value instanceof ExactNumberText) return value.text

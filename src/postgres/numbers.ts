@@ -25,8 +25,36 @@ function canonicalDecimal(text: string): string {
   return `${sign === '-' ? '-' : ''}${digits}e${power}`
 }
 
+/**
+ * How many significant digits the decimal `text` has before its exponent (leading and trailing
+ * zeros do not count): `-0012.3400e1` → 4.
+ */
+function significantDigits(text: string): number {
+  let first = -1
+  let last = -1
+  let dots = 0
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i)
+    if (code === 0x65 || code === 0x45) break
+    if (code === 0x2e) dots += 1
+    else if (code > 0x30 && code <= 0x39) {
+      if (first < 0) first = i
+      last = i
+    }
+  }
+  if (first < 0) return 0
+  // A dot between the first and last significant digit is not a digit.
+  const dotInside = dots > 0 && text.slice(first, last).includes('.') ? 1 : 0
+  return last - first + 1 - dotInside
+}
+
+// The shortest decimal that reads back as a given double has at most 17 significant digits.
+const MAX_DOUBLE_DIGITS = 17
+
 /** Whether `Number(text)` is exactly the decimal `text` spells (no digit lost or invented). */
 export function isExactDouble(text: string): boolean {
+  // More significant digits than any double prints: never exact (the 30-digit numeric, cheaply).
+  if (significantDigits(text) > MAX_DOUBLE_DIGITS) return false
   const value = Number(text)
   if (!Number.isFinite(value)) return false
   if (INTEGER.test(text)) return Number.isSafeInteger(value)

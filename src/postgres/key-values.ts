@@ -1,0 +1,74 @@
+/**
+ * Where the values of a key start in a JSON text, found with `indexOf` instead of a walk over the
+ * whole text. Sound only for a text that `JSON.parse` accepts, has no backslash, and a *plain* key
+ * name (see `isPlainKey`): then every `"` opens or closes a string, no string holds a quote, and
+ * `"name"` followed by `:` is that key in some object and nothing else. Whose object it is, this
+ * does not tell: the caller compares the count with the objects it knows hold the key.
+ */
+
+/** What may follow a closing quote in JSON: a key name starting with one of these could be the tail of another token. */
+function isJsonDelimiter(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x3a || code === 0x5d || code === 0x7d
+}
+
+/**
+ * Whether `"name"` in a backslash-free JSON text can only be the string `name`: the name has no
+ * character JSON must escape, and does not start with a character that may follow a closing quote
+ * (else `"a",":"` would hold `",":` for the name `,`).
+ */
+export function isPlainKey(name: string): boolean {
+  if (name.length === 0 || isJsonDelimiter(name.charCodeAt(0))) return false
+  for (let i = 0; i < name.length; i += 1) {
+    const code = name.charCodeAt(i)
+    if (code < 0x20 || code === 0x22 || code === 0x5c) return false
+  }
+  return true
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at
+  for (let code = text.charCodeAt(i); code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d; code = text.charCodeAt(i)) i += 1
+  return i
+}
+
+/**
+ * The positions where the values of every `"name":` in `text` start (spaces skipped), in text
+ * order. The search is for `name` itself, not `"name"`: a quote is every few characters of JSON,
+ * the name's first letter much rarer, and no quoted copy of the name is built per call.
+ */
+export function keyValueStarts(text: string, name: string): number[] {
+  const starts: number[] = []
+  for (let at = text.indexOf(name, 1); at >= 0; at = text.indexOf(name, at + 1)) {
+    const close = at + name.length
+    if (text.charCodeAt(at - 1) !== 0x22 || text.charCodeAt(close) !== 0x22) continue
+    const colon = skipSpace(text, close + 1)
+    if (text.charCodeAt(colon) === 0x3a) starts.push(skipSpace(text, colon + 1))
+  }
+  return starts
+}
+
+function isNumberChar(code: number): boolean {
+  // Digits, `-`, `+`, `.`, `e`, `E`.
+  return (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2b || code === 0x2e || code === 0x65 || code === 0x45
+}
+
+/** The JSON number written at `at`, or '' when none starts there. */
+export function numberTokenAt(text: string, at: number): string {
+  let end = at
+  while (end < text.length && isNumberChar(text.charCodeAt(end))) end += 1
+  return text.slice(at, end)
+}
+
+/**
+ * Whether `Number(token)` surely equals the decimal `token` spells: at most 15 digits and no
+ * exponent (an exponent may overflow or underflow). Longer tokens need a closer look.
+ */
+export function isShortNumberToken(token: string): boolean {
+  let digits = 0
+  for (let i = 0; i < token.length; i += 1) {
+    const code = token.charCodeAt(i)
+    if (code >= 0x30 && code <= 0x39) digits += 1
+    else if (code === 0x65 || code === 0x45) return false
+  }
+  return digits <= 15
+}
