@@ -64,6 +64,17 @@ const toBoolean: Converter = (value) => {
   return known ?? value
 }
 
+/** `-123` or `123`: digits with at most a leading minus, as the server writes int8. */
+function isUnsignedOrNegativeInteger(text: string): boolean {
+  const from = text.charCodeAt(0) === 0x2d ? 1 : 0
+  if (from === text.length) return false
+  for (let i = from; i < text.length; i += 1) {
+    const code = text.charCodeAt(i)
+    if (code < 0x30 || code > 0x39) return false
+  }
+  return true
+}
+
 /** int2, int4, oid, xid …: always within a double. */
 const toSmallInteger: Converter = (value) => {
   if (typeof value === 'string' && isIntegerText(value.trim())) return Number(value)
@@ -83,6 +94,8 @@ const toFloat: Converter = (value) => {
 const toInt8: Converter = (value, options) => {
   // A JSON number was rounded (or not) before it got here; only `bigint` mode changes its type.
   if (typeof value === 'number') return options.bigint && Number.isInteger(value) ? BigInt(value) : value
+  // The common exact case: an integer beyond 2^53 read from the frame, no sign to drop.
+  if (value instanceof ExactNumberText && isUnsignedOrNegativeInteger(value.text) && !Number.isSafeInteger(Number(value.text))) return options.bigint ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null || !isIntegerText(text)) return value
   if (options.bigint) return BigInt(text)
@@ -186,13 +199,39 @@ function converterFor(type: string): Converter {
 }
 
 /** Array types are the element type prefixed with `_` (`_int4`, `_text`, `_mood`). */
-function convertArray(elementType: string, value: unknown, options: Resolved): unknown {
+function arrayConverter(elementType: string): ColumnConverter {
   const element = converterFor(elementType)
-  if (Array.isArray(value)) return convertJsonArray(value, element, options)
-  if (typeof value !== 'string') return value
   // `box` is the one built-in type whose array delimiter is `;`.
-  const parsed = parseArrayLiteral(value, elementType === 'box' ? ';' : ',')
-  return parsed === undefined ? value : convertLiteral(parsed, element, options)
+  const delimiter = elementType === 'box' ? ';' : ','
+  return (value, options) => {
+    if (Array.isArray(value)) return convertJsonArray(value, element, options)
+    if (typeof value !== 'string') return value
+    const parsed = parseArrayLiteral(value, delimiter)
+    return parsed === undefined ? value : convertLiteral(parsed, element, options)
+  }
+}
+
+/** A column's value (not null) → JavaScript value, by the column's type name. */
+type ColumnConverter = (value: unknown, options: Resolved) => unknown
+
+function columnConverterOf(type: string): ColumnConverter {
+  if (type.charCodeAt(0) === 0x5f /* _ */) return arrayConverter(type.slice(1))
+  const convert = converterFor(type)
+  return (value, options) => convert(value, options, false)
+}
+
+// Type names are few (the catalog's, the schema's enums); the bound keeps garbage names from growing it.
+const COLUMN_CONVERTERS = new Map<string, ColumnConverter>()
+const MAX_COLUMN_CONVERTERS = 1024
+
+/** The converter of a column type, built once per type name: a change converts without string work. */
+function columnConverter(type: string): ColumnConverter {
+  let convert = COLUMN_CONVERTERS.get(type)
+  if (convert === undefined) {
+    convert = columnConverterOf(type)
+    if (COLUMN_CONVERTERS.size < MAX_COLUMN_CONVERTERS) COLUMN_CONVERTERS.set(type, convert)
+  }
+  return convert
 }
 
 /** Elements converted; the array itself is returned when no element changes (the usual case). */
@@ -211,18 +250,22 @@ function convertLiteral(nodes: readonly ArrayLiteralNode[], element: Converter, 
   return nodes.map((node) => (node === null ? null : Array.isArray(node) ? convertLiteral(node, element, options) : element(node, options, true)))
 }
 
-function resolve(options: PostgresConvertOptions | undefined): Resolved {
-  if (!options) return DEFAULTS
-  return { bigint: options.exact === 'bigint', asDate: options.dates === 'date' }
-}
+const RESOLVED: readonly Resolved[] = [
+  { bigint: false, asDate: false },
+  { bigint: true, asDate: false },
+  { bigint: false, asDate: true },
+  { bigint: true, asDate: true },
+]
 
-const DEFAULTS: Resolved = { bigint: false, asDate: false }
+function resolve(options: PostgresConvertOptions | undefined): Resolved {
+  if (!options) return RESOLVED[0]!
+  return RESOLVED[(options.exact === 'bigint' ? 1 : 0) + (options.dates === 'date' ? 2 : 0)]!
+}
 
 function convertResolved(type: string, value: unknown, resolved: Resolved): unknown {
   if (value === null || value === undefined) return value
   if (typeof type !== 'string') return unchanged(value, resolved, false)
-  if (type.charCodeAt(0) === 0x5f /* _ */) return convertArray(type.slice(1), value, resolved)
-  return converterFor(type)(value, resolved, false)
+  return columnConverter(type)(value, resolved)
 }
 
 /** Converts one value of a column whose catalog type name is `type`. */
@@ -278,9 +321,15 @@ export interface PostgresChangeData {
   readonly old_record?: unknown
 }
 
+/** `INSERT`, `UPDATE`, `DELETE` in any case; the server's upper case without a new string. */
+function changeType(type: unknown): string {
+  if (type === 'INSERT' || type === 'UPDATE' || type === 'DELETE') return type
+  return typeof type === 'string' ? type.toUpperCase() : ''
+}
+
 /** `new` and `old` as realtime-js shapes them: `{}` when the change type has no such record. */
 function convertChange(data: PostgresChangeData, options?: PostgresConvertOptions, exact?: ExactRecords | null): { new: Record<string, unknown>; old: Record<string, unknown> } {
-  const type = typeof data.type === 'string' ? data.type.toUpperCase() : ''
+  const type = changeType(data.type)
   return {
     new: type === 'INSERT' || type === 'UPDATE' ? convertRecord(data.columns, data.record, options, exact?.record) : {},
     old: type === 'UPDATE' || type === 'DELETE' ? convertRecord(data.columns, data.old_record, options, exact?.old_record) : {},
