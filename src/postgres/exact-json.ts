@@ -24,17 +24,24 @@ export interface ExactRecords {
 // 16 digits (dots allowed between them) is the shortest number a double may not hold exactly.
 const LONG_RUN = 16
 
-/** Whether `text` has a run of 16 or more digits and dots. */
-function hasLongNumber(text: string): boolean {
-  let run = 0
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i)
-    if ((code >= 0x30 && code <= 0x39) || code === 0x2e) {
-      run += 1
-      if (run >= LONG_RUN) return true
-    } else {
-      run = 0
-    }
+function isDigitOrDot(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x2e
+}
+
+/**
+ * Whether `text` has a run of 16 or more digits and dots. Such a run covers one of every 16
+ * positions, so only those are looked at (and their neighbours when they are digits): a frame
+ * without long numbers costs a sixteenth of a walk over its characters.
+ */
+export function hasLongNumber(text: string): boolean {
+  for (let i = LONG_RUN - 1; i < text.length; i += LONG_RUN) {
+    if (!isDigitOrDot(text.charCodeAt(i))) continue
+    let start = i
+    while (start > 0 && isDigitOrDot(text.charCodeAt(start - 1))) start -= 1
+    let end = i + 1
+    while (end < text.length && isDigitOrDot(text.charCodeAt(end))) end += 1
+    // A shorter run holds no other of the positions looked at: go on to the next one.
+    if (end - start >= LONG_RUN) return true
   }
   return false
 }
@@ -86,13 +93,6 @@ export function mayHaveRoundedNumbers(data: ChangeNumbers): boolean {
   return suspects === null || suspects.names.length > 0
 }
 
-/** Whether the frame text holds a number `JSON.parse` may have rounded, helped by the parsed data. */
-function textMayHoldRounded(text: string, suspects: SuspectColumns | null): boolean {
-  if (suspects !== null && suspects.names.length === 0) return false
-  // Any run of 16+ digits, wherever it is: the keys may be spelled with escapes, so cannot be looked up.
-  return hasLongNumber(text)
-}
-
 const RECORDS: Selection = { record: true, old_record: true }
 const PAYLOAD_RECORDS: Selection = { data: RECORDS, ...RECORDS }
 /** vsn 2.0.0 frames are arrays `[join_ref, ref, topic, event, payload]`, vsn 1.0.0 objects. */
@@ -105,13 +105,15 @@ const FRAME_RECORDS: Selection = { 4: PAYLOAD_RECORDS, payload: PAYLOAD_RECORDS 
  * A frame that is not JSON gives an `invalid_frame` error.
  */
 export function exactRecords(frameText: string, event: string, data?: ChangeNumbers): ExactRecords | null | RealtimeError {
-  if (event !== 'postgres_changes') return null
+  // Without a run of 16 digits anywhere, no number of the frame can have been rounded: the common case ends here.
+  if (event !== 'postgres_changes' || !hasLongNumber(frameText)) return null
   const suspects = data === undefined ? null : suspectColumns(data)
   if (suspects !== null && suspects.names.length > 0 && data !== undefined) {
     const byKey = exactByKey(frameText, objectOrNull(data.record), objectOrNull(data.old_record), suspects.names)
     if (byKey !== undefined) return byKey
   }
-  if (!textMayHoldRounded(frameText, suspects)) return null
+  // The parsed data tells there is nothing to correct (the long digits are elsewhere, in a string say).
+  if (suspects !== null && suspects.names.length === 0) return null
   let frame: unknown
   try {
     frame = parseLossless(frameText, FRAME_RECORDS)

@@ -277,9 +277,25 @@ function convertColumn(type: string, value: unknown, options?: PostgresConvertOp
 const EXACT_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', '_int8', '_numeric'])
 
 /**
+ * The type of the column named `name`, looked for from `from` on (wrapping round): the record's keys
+ * come in column order, so the column is nearly always the one at `from`. -1 when no column has it.
+ */
+function columnIndex(columns: readonly PostgresColumn[], name: string, from: number): number {
+  for (let step = 0; step < columns.length; step += 1) {
+    const index = (from + step) % columns.length
+    if (columns[index]?.name === name) return index
+  }
+  return -1
+}
+
+const NO_COLUMNS: readonly PostgresColumn[] = []
+
+/**
  * Converts every field of `record` by the type of the column of the same name (fields without a
  * column are copied unchanged). `exact`, from `exactRecords`, replaces int8 / numeric fields whose
  * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
+ * The record's own keys drive the loop, as in realtime-js: they are the parser's interned strings,
+ * which property lookups and stores take fastest (a column's name is a fresh string each change).
  */
 function convertRecord(
   columns: readonly PostgresColumn[] | null | undefined,
@@ -291,19 +307,22 @@ function convertRecord(
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return out
   const resolved = resolve(options)
   const fields = record as Record<string, unknown>
-  let typed = 0
-  if (Array.isArray(columns)) {
-    for (const column of columns) {
-      const name = column?.name
-      if (typeof name !== 'string' || !Object.hasOwn(fields, name)) continue
-      typed += 1
-      const source = exact && EXACT_TYPES.has(column.type) && Object.hasOwn(exact, name) ? exact[name] : fields[name]
-      setField(out, name, convertResolved(column.type, source, resolved))
-    }
-  }
-  // Fields without a column, copied as they are (realtime-js does the same).
+  const typed = Array.isArray(columns) ? columns : NO_COLUMNS
   const names = Object.keys(fields)
-  if (typed !== names.length) for (const name of names) if (!Object.hasOwn(out, name)) setField(out, name, unchanged(fields[name], resolved, false))
+  let next = 0
+  for (const name of names) {
+    const index = columnIndex(typed, name, next)
+    const value = fields[name]
+    if (index < 0) {
+      // Fields without a column, copied as they are (realtime-js does the same).
+      setField(out, name, unchanged(value, resolved, false))
+      continue
+    }
+    next = index + 1
+    const type = typed[index]!.type
+    const source = exact && EXACT_TYPES.has(type) && Object.hasOwn(exact, name) ? exact[name] : value
+    setField(out, name, convertResolved(type, source, resolved))
+  }
   return out
 }
 

@@ -2,6 +2,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { exactByKey } from '../../src/postgres/exact-by-key.js'
+import { hasLongNumber } from '../../src/postgres/exact-json.js'
 import { isPlainKey, isShortNumberToken, keyValueStarts, numberTokenAt } from '../../src/postgres/key-values.js'
 import { ExactNumberText, PostgresTypes } from '../../src/postgres/types.js'
 
@@ -56,6 +57,20 @@ keys('numberTokenAt and isShortNumberToken', () => {
   assert.ok(isShortNumberToken('1234567890.12345'))
   assert.not.ok(isShortNumberToken('1234567890123456'))
   assert.not.ok(isShortNumberToken('1e400'))
+})
+
+keys('hasLongNumber finds a run of 16 digits and dots at any offset, looking at every 16th character', () => {
+  const naive = (text: string) => /[0-9.]{16}/.test(text)
+  for (const run of ['123456789012345', '1234567890123456', '12345678.1234567', '1234567890.12345678', '12345678901234567']) {
+    for (let offset = 0; offset < 40; offset += 1) {
+      for (const tail of ['', '"', 'x'.repeat(17)]) {
+        const text = `${'a'.repeat(offset)}${run}${tail}`
+        assert.is(hasLongNumber(text), naive(text), `${run} at ${offset}`)
+      }
+    }
+  }
+  assert.not.ok(hasLongNumber(`${'123456789012345,'.repeat(20)}`))
+  assert.ok(hasLongNumber(`${'1,'.repeat(20)}9007199254740993`))
 })
 
 keys.run()
