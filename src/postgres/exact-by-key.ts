@@ -7,31 +7,42 @@
 import type { ExactRecord, ExactRecords } from './exact-json.js'
 import { isPlainKey, isShortNumberToken, keyValueStarts, numberTokenAt } from './key-values.js'
 import { parseLosslessAt } from './lossless-json.js'
-import { ExactNumberText, isExactDouble } from './numbers.js'
+import { ExactNumberText, isBeyondSafeIntegerText, isExactDouble } from './numbers.js'
 
 type Fields = Readonly<Record<string, unknown>>
+
+/** Whether `token`, which `JSON.parse` read as `parsed`, spells exactly that double. */
+function isExactToken(token: string, parsed: number): boolean {
+  if (isShortNumberToken(token)) return true
+  // An integer's digits: exact while the double is a safe integer (no string-to-number conversion).
+  const beyond = isBeyondSafeIntegerText(token)
+  if (beyond !== undefined) return !beyond && Number.isSafeInteger(parsed)
+  return isExactDouble(token)
+}
 
 /**
  * The value at `at` as `parseLossless` gives it: a number token's digits as `ExactNumberText` when
  * the double would round them, else the number; arrays parsed losslessly. `undefined` when the
- * text there does not spell `parsed` (then the occurrence is not the one `JSON.parse` kept).
+ * text there is not a number (or array) or, when `check`, does not spell `parsed` (then the
+ * occurrence is not the one `JSON.parse` kept).
  */
-function exactValueAt(text: string, at: number, parsed: unknown): unknown {
+function exactValueAt(text: string, at: number, parsed: unknown, check: boolean): unknown {
   if (Array.isArray(parsed)) return text.charCodeAt(at) === 0x5b ? parseLosslessAt(text, at).value : undefined
+  if (typeof parsed !== 'number') return undefined
   const token = numberTokenAt(text, at)
-  if (token === '' || Number(token) !== parsed) return undefined
-  return isShortNumberToken(token) || isExactDouble(token) ? parsed : new ExactNumberText(token)
+  if (token === '' || (check && Number(token) !== parsed)) return undefined
+  return isExactToken(token, parsed) ? parsed : new ExactNumberText(token)
 }
 
 /** Which occurrence is whose, when both records hold the key: told apart by their parsed values. */
 function assignPair(text: string, starts: readonly number[], inRecord: unknown, inOld: unknown): [unknown, unknown] | undefined {
   const first = starts[0]!
   const second = starts[1]!
-  const firstAsRecord = exactValueAt(text, first, inRecord)
-  const secondAsOld = exactValueAt(text, second, inOld)
+  const firstAsRecord = exactValueAt(text, first, inRecord, true)
+  const secondAsOld = exactValueAt(text, second, inOld, true)
   const straight = firstAsRecord !== undefined && secondAsOld !== undefined
-  const firstAsOld = exactValueAt(text, first, inOld)
-  const secondAsRecord = exactValueAt(text, second, inRecord)
+  const firstAsOld = exactValueAt(text, first, inOld, true)
+  const secondAsRecord = exactValueAt(text, second, inRecord, true)
   const crossed = firstAsOld !== undefined && secondAsRecord !== undefined
   if (straight && !crossed) return [firstAsRecord, secondAsOld]
   if (crossed && !straight) return [secondAsRecord, firstAsOld]
@@ -79,7 +90,8 @@ export function exactByKey(text: string, record: Fields | null, old: Fields | nu
       exactOld = put(exactOld, name, pair[1])
     } else if (inRecord || inOld) {
       const parsed = inRecord ? record![name] : old![name]
-      const value = exactValueAt(text, starts[0]!, parsed)
+      // The one occurrence is the record's (the count proves it): no need to compare values.
+      const value = exactValueAt(text, starts[0]!, parsed, false)
       if (value === undefined) return undefined
       if (inRecord) exactRecord = put(exactRecord, name, value)
       else exactOld = put(exactOld, name, value)

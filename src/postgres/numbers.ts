@@ -61,6 +61,26 @@ export function isExactDouble(text: string): boolean {
   return canonicalDecimal(text) === canonicalDecimal(String(value))
 }
 
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER)
+
+/**
+ * Whether the integer `text` (digits after an optional `-`, no leading zero) is beyond
+ * ±(2^53 − 1), told from its length and digits without converting it: `Number()` of a long string
+ * costs more than the rest of an int8's conversion. `undefined` for any other spelling.
+ */
+export function isBeyondSafeIntegerText(text: string): boolean | undefined {
+  const from = text.charCodeAt(0) === 0x2d ? 1 : 0
+  const digits = text.length - from
+  if (digits === 0 || (text.charCodeAt(from) === 0x30 && digits > 1)) return undefined
+  for (let i = from; i < text.length; i += 1) {
+    const code = text.charCodeAt(i)
+    if (code < 0x30 || code > 0x39) return undefined
+  }
+  if (digits !== MAX_SAFE_DIGITS.length) return digits > MAX_SAFE_DIGITS.length
+  // Digit strings of one length compare as their numbers do.
+  return (from === 0 ? text : text.slice(from)) > MAX_SAFE_DIGITS
+}
+
 export function isDecimalText(text: string): boolean {
   return DECIMAL.test(text)
 }

@@ -9,7 +9,7 @@ import { parseArrayLiteral, type ArrayLiteralNode } from './array-literal.js'
 import { normaliseDate, normaliseTimestamp, normaliseTimestamptz } from './dates.js'
 import { exactRecords, mayHaveRoundedNumbers, type ExactRecord, type ExactRecords } from './exact-json.js'
 import { parseLossless } from './lossless-json.js'
-import { ExactNumberText, isExactDouble, isIntegerText, numberText } from './numbers.js'
+import { ExactNumberText, isBeyondSafeIntegerText, isDecimalText, isExactDouble, isIntegerText, numberText } from './numbers.js'
 import { parseMultirangeLiteral, parseRangeLiteral, type RangeLiteral } from './range-literal.js'
 
 export { ExactNumberText } from './numbers.js'
@@ -64,17 +64,6 @@ const toBoolean: Converter = (value) => {
   return known ?? value
 }
 
-/** `-123` or `123`: digits with at most a leading minus, as the server writes int8. */
-function isUnsignedOrNegativeInteger(text: string): boolean {
-  const from = text.charCodeAt(0) === 0x2d ? 1 : 0
-  if (from === text.length) return false
-  for (let i = from; i < text.length; i += 1) {
-    const code = text.charCodeAt(i)
-    if (code < 0x30 || code > 0x39) return false
-  }
-  return true
-}
-
 /** int2, int4, oid, xid …: always within a double. */
 const toSmallInteger: Converter = (value) => {
   if (typeof value === 'string' && isIntegerText(value.trim())) return Number(value)
@@ -95,7 +84,7 @@ const toInt8: Converter = (value, options) => {
   // A JSON number was rounded (or not) before it got here; only `bigint` mode changes its type.
   if (typeof value === 'number') return options.bigint && Number.isInteger(value) ? BigInt(value) : value
   // The common exact case: an integer beyond 2^53 read from the frame, no sign to drop.
-  if (value instanceof ExactNumberText && isUnsignedOrNegativeInteger(value.text) && !Number.isSafeInteger(Number(value.text))) return options.bigint ? BigInt(value.text) : value.text
+  if (value instanceof ExactNumberText && isBeyondSafeIntegerText(value.text) === true) return options.bigint ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null || !isIntegerText(text)) return value
   if (options.bigint) return BigInt(text)
@@ -104,6 +93,8 @@ const toInt8: Converter = (value, options) => {
 
 const toNumeric: Converter = (value, options) => {
   if (typeof value === 'number') return value
+  // The common exact case: digits a double cannot hold, read from the frame.
+  if (value instanceof ExactNumberText && isDecimalText(value.text) && !isExactDouble(value.text)) return options.bigint && isIntegerText(value.text) ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null) return value
   if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return Number(text)

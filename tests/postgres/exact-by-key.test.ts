@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert'
 import { exactByKey } from '../../src/postgres/exact-by-key.js'
 import { hasLongNumber } from '../../src/postgres/exact-json.js'
 import { isPlainKey, isShortNumberToken, keyValueStarts, numberTokenAt } from '../../src/postgres/key-values.js'
+import { isBeyondSafeIntegerText } from '../../src/postgres/numbers.js'
 import { ExactNumberText, PostgresTypes } from '../../src/postgres/types.js'
 
 const BIG = '9007199254740993'
@@ -71,6 +72,15 @@ keys('hasLongNumber finds a run of 16 digits and dots at any offset, looking at 
   }
   assert.not.ok(hasLongNumber(`${'123456789012345,'.repeat(20)}`))
   assert.ok(hasLongNumber(`${'1,'.repeat(20)}9007199254740993`))
+})
+
+keys('isBeyondSafeIntegerText tells from the digits alone, and declines other spellings', () => {
+  const max = BigInt(Number.MAX_SAFE_INTEGER)
+  for (const text of ['0', '7', '-7', '9007199254740991', '9007199254740992', '-9007199254740991', '-9007199254740992', '8999999999999999', '10000000000000000', '123456789012345678901234567890', '-1'.padEnd(17, '0')]) {
+    const value = BigInt(text)
+    assert.is(isBeyondSafeIntegerText(text), value > max || value < -max, text)
+  }
+  for (const text of ['', '-', '01', '-01', '1.5', '1e3', '+1', ' 1', 'x']) assert.is(isBeyondSafeIntegerText(text), undefined, JSON.stringify(text))
 })
 
 keys.run()
