@@ -71,9 +71,9 @@ const STAMP_DIGITS: readonly number[] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15,
  */
 export function utcIsoSpelling(text: string): string | undefined {
   if (text.length < 20) return undefined
-  for (const at of STAMP_DIGITS) if (!isDigit(text, at)) return undefined
   const separator = text.charCodeAt(10)
   if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || (separator !== 0x54 && separator !== 0x20) || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined
+  for (let i = 0; i < STAMP_DIGITS.length; i += 1) if (!isDigit(text, STAMP_DIGITS[i]!)) return undefined
   if (text.startsWith('0000')) return undefined
   let end = 19
   if (text.charCodeAt(end) === 0x2e) {

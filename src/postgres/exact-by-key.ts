@@ -7,17 +7,17 @@
 import type { ExactRecord, ExactRecords } from './exact-json.js'
 import { isPlainKey, isShortNumberToken, keyValueStarts, numberTokenAt } from './key-values.js'
 import { parseLosslessAt } from './lossless-json.js'
-import { ExactNumberText, isBeyondSafeIntegerText, isExactDouble } from './numbers.js'
+import { ExactNumberText, RoundedDigits, isBeyondSafeIntegerText, isExactDouble } from './numbers.js'
 
 type Fields = Readonly<Record<string, unknown>>
 
-/** Whether `token`, which `JSON.parse` read as `parsed`, spells exactly that double. */
-function isExactToken(token: string, parsed: number): boolean {
-  if (isShortNumberToken(token)) return true
+/** `token`, which `JSON.parse` read as `parsed`, as `RoundedDigits` when that double rounds it; else `parsed`. */
+function exactNumber(token: string, parsed: number): unknown {
+  if (isShortNumberToken(token)) return parsed
   // An integer's digits: exact while the double is a safe integer (no string-to-number conversion).
   const beyond = isBeyondSafeIntegerText(token)
-  if (beyond !== undefined) return !beyond && Number.isSafeInteger(parsed)
-  return isExactDouble(token)
+  if (beyond !== undefined) return beyond || !Number.isSafeInteger(parsed) ? new RoundedDigits(token, true) : parsed
+  return isExactDouble(token) ? parsed : new RoundedDigits(token, false)
 }
 
 /**
@@ -31,7 +31,7 @@ function exactValueAt(text: string, at: number, parsed: unknown, check: boolean)
   if (typeof parsed !== 'number') return undefined
   const token = numberTokenAt(text, at)
   if (token === '' || (check && Number(token) !== parsed)) return undefined
-  return isExactToken(token, parsed) ? parsed : new ExactNumberText(token)
+  return exactNumber(token, parsed)
 }
 
 /** Which occurrence is whose, when both records hold the key: told apart by their parsed values. */

@@ -8,6 +8,21 @@ export class ExactNumberText {
   constructor(readonly text: string) {}
 }
 
+/**
+ * `ExactNumberText` made by this library's own readers, which have already checked that a double
+ * rounds the digits and whether they spell an integer: the converters take them without checking
+ * again. (Any `ExactNumberText` a caller makes is checked as before.)
+ */
+export class RoundedDigits extends ExactNumberText {
+  constructor(
+    text: string,
+    /** Digits after an optional `-`, nothing else. */
+    readonly integer: boolean,
+  ) {
+    super(text)
+  }
+}
+
 const INTEGER = /^[+-]?\d+$/
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 

@@ -9,7 +9,7 @@ import { parseArrayLiteral, type ArrayLiteralNode } from './array-literal.js'
 import { normaliseDate, normaliseTimestamp, normaliseTimestamptz } from './dates.js'
 import { exactRecords, mayHaveRoundedNumbers, type ExactRecord, type ExactRecords } from './exact-json.js'
 import { parseLossless } from './lossless-json.js'
-import { ExactNumberText, isBeyondSafeIntegerText, isDecimalText, isExactDouble, isIntegerText, numberText } from './numbers.js'
+import { ExactNumberText, RoundedDigits, isBeyondSafeIntegerText, isDecimalText, isExactDouble, isIntegerText, numberText } from './numbers.js'
 import { parseMultirangeLiteral, parseRangeLiteral, type RangeLiteral } from './range-literal.js'
 
 export { ExactNumberText } from './numbers.js'
@@ -83,7 +83,8 @@ const toFloat: Converter = (value) => {
 const toInt8: Converter = (value, options) => {
   // A JSON number was rounded (or not) before it got here; only `bigint` mode changes its type.
   if (typeof value === 'number') return options.bigint && Number.isInteger(value) ? BigInt(value) : value
-  // The common exact case: an integer beyond 2^53 read from the frame, no sign to drop.
+  // The common exact case: an integer beyond 2^53 read from the frame, already checked.
+  if (value instanceof RoundedDigits && value.integer) return options.bigint ? BigInt(value.text) : value.text
   if (value instanceof ExactNumberText && isBeyondSafeIntegerText(value.text) === true) return options.bigint ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null || !isIntegerText(text)) return value
@@ -94,6 +95,7 @@ const toInt8: Converter = (value, options) => {
 const toNumeric: Converter = (value, options) => {
   if (typeof value === 'number') return value
   // The common exact case: digits a double cannot hold, read from the frame.
+  if (value instanceof RoundedDigits) return options.bigint && value.integer ? BigInt(value.text) : value.text
   if (value instanceof ExactNumberText && isDecimalText(value.text) && !isExactDouble(value.text)) return options.bigint && isIntegerText(value.text) ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null) return value
@@ -272,8 +274,10 @@ const EXACT_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', '_int8', '_
  * come in column order, so the column is nearly always the one at `from`. -1 when no column has it.
  */
 function columnIndex(columns: readonly PostgresColumn[], name: string, from: number): number {
-  for (let step = 0; step < columns.length; step += 1) {
-    const index = (from + step) % columns.length
+  const start = from < columns.length ? from : 0
+  if (columns[start]?.name === name) return start
+  for (let step = 1; step < columns.length; step += 1) {
+    const index = (start + step) % columns.length
     if (columns[index]?.name === name) return index
   }
   return -1
