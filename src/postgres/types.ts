@@ -291,6 +291,9 @@ const NO_COLUMNS: readonly PostgresColumn[] = []
  * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
  * The record's own keys drive the loop, as in realtime-js: they are the parser's interned strings,
  * which property lookups and stores take fastest (a column's name is a fresh string each change).
+ * The result starts as a copy of the record (one fast clone of the parsed object, its key order
+ * kept) and only the values a converter changes are stored again: most of a row's values are
+ * already what they should be, and a store that adds a key costs more than one that replaces.
  */
 function convertRecord(
   columns: readonly PostgresColumn[] | null | undefined,
@@ -298,25 +301,23 @@ function convertRecord(
   options?: PostgresConvertOptions,
   exact?: ExactRecord | null,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return out
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return {}
   const resolved = resolve(options)
   const fields = record as Record<string, unknown>
+  const out: Record<string, unknown> = { ...fields }
   const typed = Array.isArray(columns) ? columns : NO_COLUMNS
   const names = Object.keys(fields)
   let next = 0
   for (const name of names) {
     const index = columnIndex(typed, name, next)
-    const value = fields[name]
-    if (index < 0) {
-      // Fields without a column, copied as they are (realtime-js does the same).
-      setField(out, name, unchanged(value, resolved, false))
-      continue
-    }
+    // Fields without a column stay as they are (realtime-js does the same).
+    if (index < 0) continue
     next = index + 1
+    const value = fields[name]
     const type = typed[index]!.type
     const source = exact && EXACT_TYPES.has(type) && Object.hasOwn(exact, name) ? exact[name] : value
-    setField(out, name, convertResolved(type, source, resolved))
+    const converted = convertResolved(type, source, resolved)
+    if (converted !== value) setField(out, name, converted)
   }
   return out
 }
