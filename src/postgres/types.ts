@@ -337,7 +337,7 @@ export interface PostgresChangeData {
 }
 
 /** `INSERT`, `UPDATE`, `DELETE` in any case; the server's upper case without a new string. */
-function changeType(type: unknown): string {
+export function changeType(type: unknown): string {
   if (type === 'INSERT' || type === 'UPDATE' || type === 'DELETE') return type
   return typeof type === 'string' ? type.toUpperCase() : ''
 }
