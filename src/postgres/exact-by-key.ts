@@ -5,18 +5,25 @@
  * `record` or `old_record`; otherwise `undefined`, and the caller parses the frame.
  */
 import type { ExactRecord, ExactRecords } from './exact-json.js'
-import { isPlainKey, isShortNumberToken, keyValueStarts, numberTokenAt } from './key-values.js'
+import { isPlainKey, keyValueStarts, numberShapeAt, numberTokenAt } from './key-values.js'
 import { parseLosslessAt } from './lossless-json.js'
-import { ExactNumberText, RoundedDigits, isBeyondSafeIntegerText, isExactDouble } from './numbers.js'
+import { ExactNumberText, RoundedDigits, isExactDouble } from './numbers.js'
 
 type Fields = Readonly<Record<string, unknown>>
 
-/** `token`, which `JSON.parse` read as `parsed`, as `RoundedDigits` when that double rounds it; else `parsed`. */
-function exactNumber(token: string, parsed: number): unknown {
-  if (isShortNumberToken(token)) return parsed
-  // An integer's digits: exact while the double is a safe integer (no string-to-number conversion).
-  const beyond = isBeyondSafeIntegerText(token)
-  if (beyond !== undefined) return beyond || !Number.isSafeInteger(parsed) ? new RoundedDigits(token, true) : parsed
+/**
+ * The number written at `at`, which `JSON.parse` read as `parsed`: `parsed` when that double
+ * spells it exactly, else its digits as `RoundedDigits`; `undefined` when no number starts there.
+ */
+function exactNumberAt(text: string, at: number, parsed: number): unknown {
+  const shape = numberShapeAt(text, at)
+  if (shape.end === at) return undefined
+  // Up to 15 digits without an exponent, a double is always exact: no string is made.
+  if (shape.digits <= 15 && !shape.exponent) return parsed
+  // An integer is exact while its double is a safe integer: rounding is monotonic and 2^53 is a
+  // double, so digits beyond ±(2^53 − 1) always read as a double beyond it.
+  if (!shape.fraction && !shape.exponent) return Number.isSafeInteger(parsed) ? parsed : new RoundedDigits(text.slice(at, shape.end), true)
+  const token = text.slice(at, shape.end)
   return isExactDouble(token) ? parsed : new RoundedDigits(token, false)
 }
 
@@ -29,9 +36,8 @@ function exactNumber(token: string, parsed: number): unknown {
 function exactValueAt(text: string, at: number, parsed: unknown, check: boolean): unknown {
   if (Array.isArray(parsed)) return text.charCodeAt(at) === 0x5b ? parseLosslessAt(text, at).value : undefined
   if (typeof parsed !== 'number') return undefined
-  const token = numberTokenAt(text, at)
-  if (token === '' || (check && Number(token) !== parsed)) return undefined
-  return exactNumber(token, parsed)
+  if (check && Number(numberTokenAt(text, at)) !== parsed) return undefined
+  return exactNumberAt(text, at, parsed)
 }
 
 /** Which occurrence is whose, when both records hold the key: told apart by their parsed values. */

@@ -59,16 +59,27 @@ export function numberTokenAt(text: string, at: number): string {
   return text.slice(at, end)
 }
 
-/**
- * Whether `Number(token)` surely equals the decimal `token` spells: at most 15 digits and no
- * exponent (an exponent may overflow or underflow). Longer tokens need a closer look.
- */
-export function isShortNumberToken(token: string): boolean {
+/** A JSON number token's shape: where it ends, its digit count, whether it has a fraction or an exponent. */
+export interface NumberShape {
+  readonly end: number
+  readonly digits: number
+  readonly fraction: boolean
+  readonly exponent: boolean
+}
+
+/** The shape of the number token at `at`, read in one pass (`end === at` when none starts there). */
+export function numberShapeAt(text: string, at: number): NumberShape {
+  let end = at
   let digits = 0
-  for (let i = 0; i < token.length; i += 1) {
-    const code = token.charCodeAt(i)
-    if (code >= 0x30 && code <= 0x39) digits += 1
-    else if (code === 0x65 || code === 0x45) return false
+  let fraction = false
+  let exponent = false
+  for (; end < text.length; end += 1) {
+    const code = text.charCodeAt(end)
+    if (code >= 0x30 && code <= 0x39) {
+      if (!exponent) digits += 1
+    } else if (code === 0x2e) fraction = true
+    else if (code === 0x65 || code === 0x45) exponent = true
+    else if (code !== 0x2d && code !== 0x2b) break
   }
-  return digits <= 15
+  return { end, digits, fraction, exponent }
 }
