@@ -227,6 +227,15 @@ records("convertRecord finds each key's column whatever the order: shuffled, mis
   assert.equal(PostgresTypes.convertRecord([], { id: '1' }), { id: '1' })
 })
 
+records('a column position that changes type between changes converts by its new type', () => {
+  for (let round = 0; round < 3; round += 1) {
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 'int4' }], { v: '7' }), { v: 7 })
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 'bool' }], { v: 't' }), { v: true })
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: '_int4' }], { v: '{1,2}' }), { v: [1, 2] })
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 5 as unknown as string }], { v: 't' }), { v: 't' })
+  }
+})
+
 records('a column named __proto__ stays an ordinary field', () => {
   const record = JSON.parse('{"__proto__": "t"}') as unknown
   const out = PostgresTypes.convertRecord([{ name: '__proto__', type: 'bool' }], record)
