@@ -45,22 +45,21 @@ function canonicalDecimal(text: string): string {
  * zeros do not count): `-0012.3400e1` → 4.
  */
 function significantDigits(text: string): number {
+  // Positions counted in digits only, so a dot between them does not count.
+  let digits = 0
   let first = -1
   let last = -1
-  let dots = 0
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i)
     if (code === 0x65 || code === 0x45) break
-    if (code === 0x2e) dots += 1
-    else if (code > 0x30 && code <= 0x39) {
-      if (first < 0) first = i
-      last = i
+    if (code < 0x30 || code > 0x39) continue
+    if (code !== 0x30) {
+      if (first < 0) first = digits
+      last = digits
     }
+    digits += 1
   }
-  if (first < 0) return 0
-  // A dot between the first and last significant digit is not a digit.
-  const dotInside = dots > 0 && text.slice(first, last).includes('.') ? 1 : 0
-  return last - first + 1 - dotInside
+  return first < 0 ? 0 : last - first + 1
 }
 
 // The shortest decimal that reads back as a given double has at most 17 significant digits.

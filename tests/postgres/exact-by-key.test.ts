@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { exactByKey } from '../../src/postgres/exact-by-key.js'
 import { hasLongNumber } from '../../src/postgres/exact-json.js'
 import { isPlainKey, keyValueStarts, numberShapeAt, numberTokenAt } from '../../src/postgres/key-values.js'
-import { RoundedDigits, isBeyondSafeIntegerText } from '../../src/postgres/numbers.js'
+import { RoundedDigits, isBeyondSafeIntegerText, isExactDouble } from '../../src/postgres/numbers.js'
 import { ExactNumberText, PostgresTypes } from '../../src/postgres/types.js'
 
 const BIG = '9007199254740993'
@@ -80,6 +80,13 @@ keys('isBeyondSafeIntegerText tells from the digits alone, and declines other sp
     assert.is(isBeyondSafeIntegerText(text), value > max || value < -max, text)
   }
   for (const text of ['', '-', '01', '-01', '1.5', '1e3', '+1', ' 1', 'x']) assert.is(isBeyondSafeIntegerText(text), undefined, JSON.stringify(text))
+})
+
+keys('isExactDouble: digits a double spells exactly, leading and trailing zeros and the dot aside', () => {
+  const exact = ['0', '-0', '12.5', '1.0000000000000000000', '0.10000000000000000000', '00000000000000000000001.5', '1.50000000000000000000000e3', '9007199254740991', '0.30000000000000004', '1.2345678901234567e5']
+  const rounded = ['0.1000000000000000055511151231257827', '9007199254740993', '100000000000000000000000', '12345678901234567890.5', '1234567890123456789012345678.05', '0.30000000000000004441', '1e400', '1.23456789012345678e5']
+  for (const text of exact) assert.ok(isExactDouble(text), text)
+  for (const text of rounded) assert.not.ok(isExactDouble(text), text)
 })
 
 keys.run()
