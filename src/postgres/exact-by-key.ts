@@ -5,7 +5,7 @@
  * `record` or `old_record`; otherwise `undefined`, and the caller parses the frame.
  */
 import type { ExactRecord, ExactRecords } from './exact-json.js'
-import { isPlainKey, keyValueStarts, numberShapeAt, numberTokenAt } from './key-values.js'
+import { canSpellKeysOnlyLiterally, isPlainKey, keyValueStarts, numberShapeAt, numberTokenAt } from './key-values.js'
 import { parseLosslessAt } from './lossless-json.js'
 import { ExactNumberText, RoundedDigits, isExactDouble } from './numbers.js'
 
@@ -74,11 +74,11 @@ function put(target: Record<string, unknown> | null, name: string, value: unknow
 /**
  * The exact values of the fields `names` of `record` / `old_record` (both parsed from `text`):
  * `null` when none was rounded, `undefined` when the text cannot be read by key: it has a
- * backslash (a key may be spelled with escapes), a name is not plain, or a key is written more
+ * `\u` or `\/` escape (a key may be spelled with them), a name is not plain, or a key is written more
  * often than the records hold it (a nested jsonb with the same key, a duplicate key).
  */
 export function exactByKey(text: string, record: Fields | null, old: Fields | null, names: readonly string[]): ExactRecords | null | undefined {
-  if (text.indexOf('\\') >= 0) return undefined
+  if (!canSpellKeysOnlyLiterally(text)) return undefined
   let exactRecord: Record<string, unknown> | null = null
   let exactOld: Record<string, unknown> | null = null
   for (const name of names) {

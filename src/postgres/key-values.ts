@@ -1,10 +1,20 @@
 /**
  * Where the values of a key start in a JSON text, found with `indexOf` instead of a walk over the
- * whole text. Sound only for a text that `JSON.parse` accepts, has no backslash, and a *plain* key
- * name (see `isPlainKey`): then every `"` opens or closes a string, no string holds a quote, and
+ * whole text. Sound for a text that `JSON.parse` accepts, a *plain* key name (see `isPlainKey`),
+ * and a text that `canSpellKeysOnlyLiterally` accepts: then the name can only be written as itself,
+ * a `"` is a string's delimiter unless an odd run of backslashes escapes it, and an unescaped
  * `"name"` followed by `:` is that key in some object and nothing else. Whose object it is, this
  * does not tell: the caller compares the count with the objects it knows hold the key.
  */
+
+/**
+ * Whether every key made of plain characters is written as itself in `text`: JSON spells a plain
+ * character otherwise only as `\uXXXX` or, for `/`, `\/`. (A `\\u` that is an escaped backslash
+ * before a `u` also says no: a little caution, no error.)
+ */
+export function canSpellKeysOnlyLiterally(text: string): boolean {
+  return text.indexOf('\\u') < 0 && text.indexOf('\\/') < 0
+}
 
 /** What may follow a closing quote in JSON: a key name starting with one of these could be the tail of another token. */
 function isJsonDelimiter(code: number): boolean {
@@ -12,7 +22,7 @@ function isJsonDelimiter(code: number): boolean {
 }
 
 /**
- * Whether `"name"` in a backslash-free JSON text can only be the string `name`: the name has no
+ * Whether an unescaped `"name"` in a JSON text can only be the string `name`: the name has no
  * character JSON must escape, and does not start with a character that may follow a closing quote
  * (else `"a",":"` would hold `",":` for the name `,`).
  */
@@ -23,6 +33,13 @@ export function isPlainKey(name: string): boolean {
     if (code < 0x20 || code === 0x22 || code === 0x5c) return false
   }
   return true
+}
+
+/** Whether the character at `at` follows an odd run of backslashes. */
+function isEscaped(text: string, at: number): boolean {
+  let slashes = 0
+  while (text.charCodeAt(at - 1 - slashes) === 0x5c) slashes += 1
+  return slashes % 2 === 1
 }
 
 function skipSpace(text: string, at: number): number {
@@ -40,7 +57,8 @@ export function keyValueStarts(text: string, name: string): number[] {
   const starts: number[] = []
   for (let at = text.indexOf(name, 1); at >= 0; at = text.indexOf(name, at + 1)) {
     const close = at + name.length
-    if (text.charCodeAt(at - 1) !== 0x22 || text.charCodeAt(close) !== 0x22) continue
+    // The closing quote follows the name's last character, never a backslash; the opening one may be escaped.
+    if (text.charCodeAt(at - 1) !== 0x22 || text.charCodeAt(close) !== 0x22 || isEscaped(text, at - 1)) continue
     const colon = skipSpace(text, close + 1)
     if (text.charCodeAt(colon) === 0x3a) starts.push(skipSpace(text, colon + 1))
   }

@@ -3,7 +3,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { exactByKey } from '../../src/postgres/exact-by-key.js'
 import { hasLongNumber } from '../../src/postgres/exact-json.js'
-import { isPlainKey, keyValueStarts, numberShapeAt, numberTokenAt } from '../../src/postgres/key-values.js'
+import { canSpellKeysOnlyLiterally, isPlainKey, keyValueStarts, numberShapeAt, numberTokenAt } from '../../src/postgres/key-values.js'
 import { RoundedDigits, isBeyondSafeIntegerText, isExactDouble } from '../../src/postgres/numbers.js'
 import { ExactNumberText, PostgresTypes } from '../../src/postgres/types.js'
 
@@ -39,11 +39,24 @@ function bothWays(text: string): { byData: unknown; byFrame: unknown; answered: 
   }
 }
 
-const keys = suite('key-values: finding a key in backslash-free JSON')
+const keys = suite('key-values: finding a key in JSON text')
 
 keys('keyValueStarts finds keys only, in text order, spaces allowed around the colon', () => {
   const text = '{"id":1,"ids":[2],"x":"id","y":{"id" : -3},"id2":4,"aid":5}'
   assert.equal(keyValueStarts(text, 'id').map((at) => text[at]), ['1', '-'])
+  // An escaped quote before the name is inside a string; an escaped backslash before it is not an escape.
+  const escaped = String.raw`{"a":"\"id\": 1","b":"\\","id":2,"c":"\\\"id\": 3"}`
+  JSON.parse(escaped)
+  assert.equal(keyValueStarts(escaped, 'id').map((at) => escaped[at]), ['2'])
+  const inKey = String.raw`{"x\"id":1,"id":2,"y\\":{"id":3}}`
+  JSON.parse(inKey)
+  assert.equal(keyValueStarts(inKey, 'id').map((at) => inKey[at]), ['2', '3'])
+})
+
+keys('canSpellKeysOnlyLiterally refuses texts with \\u or \\/ escapes', () => {
+  assert.ok(canSpellKeysOnlyLiterally(String.raw`{"a":"say \"hi\"\n","b":"c:\\"}`))
+  assert.not.ok(canSpellKeysOnlyLiterally(String.raw`{"\u0069d":1}`))
+  assert.not.ok(canSpellKeysOnlyLiterally(String.raw`{"a":"x\/y"}`))
 })
 
 keys('isPlainKey refuses names JSON escapes and names that may continue another token', () => {
@@ -139,9 +152,10 @@ exact('UPDATE: each record gets its own digits, whatever the order of record and
 
 exact('declines, and the full parse stays exact: escapes, a nested key of the same name, duplicate keys', () => {
   const cases = [
-    // A backslash anywhere: a key might be spelled with escapes.
-    `"record":{"id":${BIG},"title":"say \\"id\\": 1"}`,
+    // A \u or \/ escape anywhere: a key might be spelled with it.
     `"record":{"\\u0069d":${BIG},"doc":{"id":9007199254740992}}`,
+    `"record":{"id":${BIG},"title":"caf\\u00e9"}`,
+    `"record":{"id":${BIG},"title":"a\\/b"}`,
     // The same key in a nested jsonb, with a number of the same double.
     `"record":{"doc":{"id":9007199254740992},"id":${BIG}}`,
     // A duplicate key: JSON.parse keeps the last one.
@@ -150,6 +164,22 @@ exact('declines, and the full parse stays exact: escapes, a nested key of the sa
   for (const records of cases) {
     const { byData, byFrame, answered } = bothWays(frame(ID_PRICE, records))
     assert.not.ok(answered, records)
+    assert.is((byData as { new: Record<string, unknown> }).new['id'], BIG, records)
+    assert.equal(byData, byFrame, records)
+  }
+})
+
+exact('escaped quotes and backslashes in strings: a quoted name inside a string is not a key', () => {
+  const cases = [
+    `"record":{"id":${BIG},"title":"say \\"id\\": 1234567890123456789"}`,
+    `"record":{"title":"x\\\\\\"id\\": 1","id":${BIG}}`,
+    `"record":{"title":"c:\\\\","id":${BIG},"doc":"tab\\there"}`,
+  ]
+  for (const records of cases) {
+    const text = frame(ID_PRICE, records)
+    JSON.parse(text)
+    const { byData, byFrame, answered } = bothWays(text)
+    assert.ok(answered, records)
     assert.is((byData as { new: Record<string, unknown> }).new['id'], BIG, records)
     assert.equal(byData, byFrame, records)
   }
