@@ -269,20 +269,6 @@ function convertColumn(type: string, value: unknown, options?: PostgresConvertOp
 /** Column types whose JSON numbers `JSON.parse` may round; `exactRecords` supplies their digits. */
 const EXACT_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', '_int8', '_numeric'])
 
-/**
- * The type of the column named `name`, looked for from `from` on (wrapping round): the record's keys
- * come in column order, so the column is nearly always the one at `from`. -1 when no column has it.
- */
-function columnIndex(columns: readonly PostgresColumn[], name: string, from: number): number {
-  const start = from < columns.length ? from : 0
-  if (columns[start]?.name === name) return start
-  for (let step = 1; step < columns.length; step += 1) {
-    const index = (start + step) % columns.length
-    if (columns[index]?.name === name) return index
-  }
-  return -1
-}
-
 const NO_COLUMNS: readonly PostgresColumn[] = []
 
 // The converter last used at each column position (the first MAX_POSITIONS): a table's changes come
@@ -311,12 +297,8 @@ function convertAt(position: number, type: unknown, value: unknown, resolved: Re
 /**
  * Converts every field of `record` by the type of the column of the same name (fields without a
  * column are copied unchanged). `exact`, from `exactRecords`, replaces int8 / numeric fields whose
- * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
- * The record's own keys drive the loop, as in realtime-js: they are the parser's interned strings,
- * which property lookups and stores take fastest (a column's name is a fresh string each change).
- * The result starts as a copy of the record (one fast clone of the parsed object, its key order
- * kept) and only the values a converter changes are stored again: most of a row's values are
- * already what they should be, and a store that adds a key costs more than one that replaces.
+ * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js. The
+ * result's keys come in the columns' order, then any others in the record's order.
  */
 function convertRecord(
   columns: readonly PostgresColumn[] | null | undefined,
@@ -327,24 +309,54 @@ function convertRecord(
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return {}
   const resolved = resolve(options)
   const fields = record as Record<string, unknown>
-  const out: Record<string, unknown> = { ...fields }
   const typed = Array.isArray(columns) ? columns : NO_COLUMNS
-  // Keys and values in the same order, each in one call: cheaper than a keyed load per field.
   const names = Object.keys(fields)
+  return isInColumnOrder(typed, names) ? convertCopy(typed, fields, names, resolved, exact) : convertInColumnOrder(typed, fields, names, resolved, exact)
+}
+
+/** Whether the record's keys are the columns' names, in the columns' order. */
+function isInColumnOrder(columns: readonly PostgresColumn[], names: readonly string[]): boolean {
+  if (columns.length !== names.length) return false
+  for (let i = 0; i < names.length; i += 1) if (columns[i]?.name !== names[i]) return false
+  return true
+}
+
+function exactOrValue(exact: ExactRecord | null | undefined, type: string, name: string, value: unknown): unknown {
+  return exact && EXACT_TYPES.has(type) && Object.hasOwn(exact, name) ? exact[name] : value
+}
+
+/**
+ * A record whose keys are the columns in order: the result starts as a copy of it (one fast clone
+ * of the parsed object, the order kept) and only the values a converter changes are stored again.
+ * Most values are already what they should be, and a store that adds a key costs more than one
+ * that replaces. Keys and values are read with one call each, not a keyed load per field.
+ */
+function convertCopy(columns: readonly PostgresColumn[], fields: Record<string, unknown>, names: readonly string[], resolved: Resolved, exact: ExactRecord | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...fields }
   const values = Object.values(fields)
-  let next = 0
   for (let i = 0; i < names.length; i += 1) {
     const name = names[i]!
-    const index = columnIndex(typed, name, next)
-    // Fields without a column stay as they are (realtime-js does the same).
-    if (index < 0) continue
-    next = index + 1
     const value = values[i]
-    const type = typed[index]!.type
-    const source = exact && EXACT_TYPES.has(type) && Object.hasOwn(exact, name) ? exact[name] : value
-    const converted = convertAt(index, type, source, resolved)
+    const type = columns[i]!.type
+    const converted = convertAt(i, type, exactOrValue(exact, type, name, value), resolved)
     if (converted !== value) setField(out, name, converted)
   }
+  return out
+}
+
+/** Any other record (keys in jsonb's order, missing or extra keys): built key by key, columns first. */
+function convertInColumnOrder(columns: readonly PostgresColumn[], fields: Record<string, unknown>, names: readonly string[], resolved: Resolved, exact: ExactRecord | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  let typed = 0
+  for (let i = 0; i < columns.length; i += 1) {
+    const column = columns[i]
+    const name = column?.name
+    if (typeof name !== 'string' || !Object.hasOwn(fields, name)) continue
+    typed += 1
+    setField(out, name, convertAt(i, column!.type, exactOrValue(exact, column!.type, name, fields[name]), resolved))
+  }
+  // Fields without a column, copied as they are (realtime-js does the same).
+  if (typed !== names.length) for (const name of names) if (!Object.hasOwn(out, name)) setField(out, name, unchanged(fields[name], resolved, false))
   return out
 }
 
