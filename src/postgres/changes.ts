@@ -6,7 +6,7 @@
  */
 import { RealtimeError } from '../errors.js'
 import type { PhoenixMessage } from '../protocol/types.js'
-import { PostgresTypes, type PostgresChangeData, type PostgresConvertOptions } from './types.js'
+import { changeType, PostgresTypes, type PostgresChangeData, type PostgresConvertOptions } from './types.js'
 
 /** What a listener gets: realtime-js's shape. */
 export interface PostgresChangePayload {
@@ -62,7 +62,7 @@ export class PostgresChangeListeners {
   deliver(message: PhoenixMessage, delivery: ChangeDelivery, onError: (error: unknown) => void): PostgresChangePayload | RealtimeError {
     const frame = message.payload as { ids?: unknown; data?: PostgresChangeData & { schema?: unknown; table?: unknown; commit_timestamp?: unknown; errors?: unknown } } | null
     const data = frame?.data
-    const type = typeof data?.type === 'string' ? data.type.toUpperCase() : ''
+    const type = changeType(data?.type)
     if (!data || !TYPES.has(type)) return new RealtimeError('invalid_frame', `a postgres_changes frame on ${delivery.topic} without a change type`, { topic: delivery.topic })
     const exact = delivery.raw === undefined ? null : PostgresTypes.exactRecords(delivery.raw, 'postgres_changes', data)
     if (exact instanceof RealtimeError) return exact

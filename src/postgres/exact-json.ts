@@ -1,15 +1,21 @@
 /**
  * Exact int8 / numeric digits from a frame's raw JSON text. The real server sends them as bare JSON
- * numbers (protocol.md §7.3), and `JSON.parse` rounds any with more than ~15 significant digits. Only
- * `postgres_changes` frames whose text holds a run of 16+ digits are parsed a second time, by the small
- * lossless parser below; every other frame costs one string compare.
+ * numbers (protocol.md §7.3), and `JSON.parse` rounds any with more than ~15 significant digits.
+ * With the parsed `data`, only the int8 / numeric fields that may have been rounded are looked at,
+ * where their keys are written (`exactByKey`); when that cannot be proven right, or without `data`,
+ * frames whose text holds a run of 16+ digits are parsed a second time by the small lossless parser.
+ * Every other frame costs one string compare.
  */
 import { RealtimeError } from '../errors.js'
+import { exactByKey } from './exact-by-key.js'
 import { parseLossless, type Selection } from './lossless-json.js'
 
 export type ExactRecord = Readonly<Record<string, unknown>>
 
-/** `record` / `old_record` as parsed losslessly: numbers a double cannot hold are `ExactNumberText`. */
+/**
+ * `record` / `old_record` as parsed losslessly: numbers a double cannot hold are `ExactNumberText`.
+ * Read by key (the parsed data given), they hold only the fields whose digits a double lost.
+ */
 export interface ExactRecords {
   readonly record: ExactRecord | null
   readonly old_record: ExactRecord | null
@@ -18,19 +24,24 @@ export interface ExactRecords {
 // 16 digits (dots allowed between them) is the shortest number a double may not hold exactly.
 const LONG_RUN = 16
 
-/** Whether `text` from `from` on has a run of 16 or more digits and dots (stopping at the first other character when `once`). */
-function hasLongNumber(text: string, from = 0, once = false): boolean {
-  let run = 0
-  for (let i = from; i < text.length; i += 1) {
-    const code = text.charCodeAt(i)
-    if ((code >= 0x30 && code <= 0x39) || code === 0x2e) {
-      run += 1
-      if (run >= LONG_RUN) return true
-    } else if (once && code !== 0x2d) {
-      return false
-    } else {
-      run = 0
-    }
+function isDigitOrDot(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x2e
+}
+
+/**
+ * Whether `text` has a run of 16 or more digits and dots. Such a run covers one of every 16
+ * positions, so only those are looked at (and their neighbours when they are digits): a frame
+ * without long numbers costs a sixteenth of a walk over its characters.
+ */
+export function hasLongNumber(text: string): boolean {
+  for (let i = LONG_RUN - 1; i < text.length; i += LONG_RUN) {
+    if (!isDigitOrDot(text.charCodeAt(i))) continue
+    let start = i
+    while (start > 0 && isDigitOrDot(text.charCodeAt(start - 1))) start -= 1
+    let end = i + 1
+    while (end < text.length && isDigitOrDot(text.charCodeAt(end))) end += 1
+    // A shorter run holds no other of the positions looked at: go on to the next one.
+    if (end - start >= LONG_RUN) return true
   }
   return false
 }
@@ -49,59 +60,37 @@ function mayBeRounded(type: string, value: unknown): boolean {
   return typeof value === 'number' && (type === 'numeric' || !Number.isSafeInteger(value))
 }
 
+interface SuspectColumns {
+  readonly names: readonly string[]
+}
+
+function objectOrNull(value: unknown): Readonly<Record<string, unknown>> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null
+}
+
 /**
  * Names of the int8 / numeric columns of `data` (already parsed) whose value `JSON.parse` may have
  * rounded: an int8 beyond 2^53, or any numeric number; `null` when that cannot be told (no columns).
  */
-function suspectColumns(data: ChangeNumbers): { names: string[]; arrays: boolean } | null {
+function suspectColumns(data: ChangeNumbers): SuspectColumns | null {
   if (!Array.isArray(data.columns)) return null
   const names: string[] = []
-  let arrays = false
-  const record = typeof data.record === 'object' && data.record !== null ? (data.record as Record<string, unknown>) : null
-  const old = typeof data.old_record === 'object' && data.old_record !== null ? (data.old_record as Record<string, unknown>) : null
+  const record = objectOrNull(data.record)
+  const old = objectOrNull(data.old_record)
   for (const column of data.columns) {
     const type = column?.type
     const array = type === '_int8' || type === '_numeric'
     if (type !== 'int8' && type !== 'numeric' && !array) continue
     const base = array ? type.slice(1) : type
-    if ((record && mayBeRounded(base, record[column.name])) || (old && mayBeRounded(base, old[column.name]))) {
-      names.push(column.name)
-      arrays ||= array
-    }
+    if ((record && mayBeRounded(base, record[column.name])) || (old && mayBeRounded(base, old[column.name]))) names.push(column.name)
   }
-  return { names, arrays }
+  return { names }
 }
 
 /** Whether `data` (already parsed) has an int8 or numeric value `JSON.parse` may have rounded. */
 export function mayHaveRoundedNumbers(data: ChangeNumbers): boolean {
   const suspects = suspectColumns(data)
   return suspects === null || suspects.names.length > 0
-}
-
-/**
- * Whether any value written under the key `name` in `text` is a number of 16+ digits. Looking at
- * each `"name":` costs a native `indexOf` instead of a walk over every character of the frame.
- */
-function hasLongValue(text: string, name: string): boolean {
-  const key = `"${name}":`
-  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
-    let i = at + key.length
-    while (text.charCodeAt(i) === 0x20) i += 1
-    if (hasLongNumber(text, i, true)) return true
-  }
-  return false
-}
-
-/** Whether the frame text holds a number `JSON.parse` may have rounded, helped by the parsed data. */
-function textMayHoldRounded(text: string, data: ChangeNumbers | undefined): boolean {
-  const suspects = data === undefined ? null : suspectColumns(data)
-  if (suspects === null || suspects.arrays) return hasLongNumber(text)
-  for (const name of suspects.names) {
-    // A name that JSON escapes cannot be looked up as written: read the whole text.
-    if (/["\\\u0000-\u001f]/.test(name)) return hasLongNumber(text)
-    if (hasLongValue(text, name)) return true
-  }
-  return false
 }
 
 const RECORDS: Selection = { record: true, old_record: true }
@@ -116,7 +105,15 @@ const FRAME_RECORDS: Selection = { 4: PAYLOAD_RECORDS, payload: PAYLOAD_RECORDS 
  * A frame that is not JSON gives an `invalid_frame` error.
  */
 export function exactRecords(frameText: string, event: string, data?: ChangeNumbers): ExactRecords | null | RealtimeError {
-  if (event !== 'postgres_changes' || !textMayHoldRounded(frameText, data)) return null
+  // Without a run of 16 digits anywhere, no number of the frame can have been rounded: the common case ends here.
+  if (event !== 'postgres_changes' || !hasLongNumber(frameText)) return null
+  const suspects = data === undefined ? null : suspectColumns(data)
+  if (suspects !== null && suspects.names.length > 0 && data !== undefined) {
+    const byKey = exactByKey(frameText, objectOrNull(data.record), objectOrNull(data.old_record), suspects.names)
+    if (byKey !== undefined) return byKey
+  }
+  // The parsed data tells there is nothing to correct (the long digits are elsewhere, in a string say).
+  if (suspects !== null && suspects.names.length === 0) return null
   let frame: unknown
   try {
     frame = parseLossless(frameText, FRAME_RECORDS)

@@ -3,7 +3,7 @@
  * `ExactNumberText`, and `stringifyLossless` writes them back verbatim. The dev server uses the pair
  * to pass int8 / numeric values from the database to the wire without losing digits.
  */
-import { ExactNumberText, isExactDouble } from './numbers.js'
+import { ExactNumberText, RoundedDigits, isBeyondSafeIntegerText, isExactDouble } from './numbers.js'
 
 interface Cursor {
   readonly text: string
@@ -28,6 +28,16 @@ export function parseLossless(text: string, selection: Selection = true): unknow
   skipSpace(cursor)
   if (cursor.at !== text.length) fail(cursor)
   return value
+}
+
+/**
+ * The JSON value written at `at` in `text`, parsed as `parseLossless` does, and the position just
+ * after it: for reading one value out of a larger document. Throws on bad JSON in that value.
+ */
+export function parseLosslessAt(text: string, at: number): { value: unknown; end: number } {
+  const cursor: Cursor = { text, at }
+  const value = parseValue(cursor)
+  return { value, end: cursor.at }
 }
 
 /** JSON.stringify for plain JSON values, writing `ExactNumberText` as its digits. */
@@ -195,5 +205,5 @@ function parseNumber(cursor: Cursor): number | ExactNumberText {
   cursor.at += token.length
   // Up to 15 digits without an exponent, a double is always exact: no need to check.
   if (token.length <= 15 && !/[eE]/.test(token)) return Number(token)
-  return isExactDouble(token) ? Number(token) : new ExactNumberText(token)
+  return isExactDouble(token) ? Number(token) : new RoundedDigits(token, isBeyondSafeIntegerText(token) !== undefined)
 }

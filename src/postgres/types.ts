@@ -9,7 +9,7 @@ import { parseArrayLiteral, type ArrayLiteralNode } from './array-literal.js'
 import { normaliseDate, normaliseTimestamp, normaliseTimestamptz } from './dates.js'
 import { exactRecords, mayHaveRoundedNumbers, type ExactRecord, type ExactRecords } from './exact-json.js'
 import { parseLossless } from './lossless-json.js'
-import { ExactNumberText, isExactDouble, isIntegerText, numberText } from './numbers.js'
+import { ExactNumberText, RoundedDigits, isBeyondSafeIntegerText, isDecimalText, isExactDouble, isIntegerText, numberText } from './numbers.js'
 import { parseMultirangeLiteral, parseRangeLiteral, type RangeLiteral } from './range-literal.js'
 
 export { ExactNumberText } from './numbers.js'
@@ -83,6 +83,9 @@ const toFloat: Converter = (value) => {
 const toInt8: Converter = (value, options) => {
   // A JSON number was rounded (or not) before it got here; only `bigint` mode changes its type.
   if (typeof value === 'number') return options.bigint && Number.isInteger(value) ? BigInt(value) : value
+  // The common exact case: an integer beyond 2^53 read from the frame, already checked.
+  if (value instanceof RoundedDigits && value.integer) return options.bigint ? BigInt(value.text) : value.text
+  if (value instanceof ExactNumberText && isBeyondSafeIntegerText(value.text) === true) return options.bigint ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null || !isIntegerText(text)) return value
   if (options.bigint) return BigInt(text)
@@ -91,6 +94,9 @@ const toInt8: Converter = (value, options) => {
 
 const toNumeric: Converter = (value, options) => {
   if (typeof value === 'number') return value
+  // The common exact case: digits a double cannot hold, read from the frame.
+  if (value instanceof RoundedDigits) return options.bigint && value.integer ? BigInt(value.text) : value.text
+  if (value instanceof ExactNumberText && isDecimalText(value.text) && !isExactDouble(value.text)) return options.bigint && isIntegerText(value.text) ? BigInt(value.text) : value.text
   const text = typeof value === 'string' ? value.trim() : numberText(value)
   if (text === null) return value
   if (text === 'NaN' || text === 'Infinity' || text === '-Infinity') return Number(text)
@@ -186,13 +192,39 @@ function converterFor(type: string): Converter {
 }
 
 /** Array types are the element type prefixed with `_` (`_int4`, `_text`, `_mood`). */
-function convertArray(elementType: string, value: unknown, options: Resolved): unknown {
+function arrayConverter(elementType: string): ColumnConverter {
   const element = converterFor(elementType)
-  if (Array.isArray(value)) return convertJsonArray(value, element, options)
-  if (typeof value !== 'string') return value
   // `box` is the one built-in type whose array delimiter is `;`.
-  const parsed = parseArrayLiteral(value, elementType === 'box' ? ';' : ',')
-  return parsed === undefined ? value : convertLiteral(parsed, element, options)
+  const delimiter = elementType === 'box' ? ';' : ','
+  return (value, options) => {
+    if (Array.isArray(value)) return convertJsonArray(value, element, options)
+    if (typeof value !== 'string') return value
+    const parsed = parseArrayLiteral(value, delimiter)
+    return parsed === undefined ? value : convertLiteral(parsed, element, options)
+  }
+}
+
+/** A column's value (not null) → JavaScript value, by the column's type name. */
+type ColumnConverter = (value: unknown, options: Resolved) => unknown
+
+function columnConverterOf(type: string): ColumnConverter {
+  if (type.charCodeAt(0) === 0x5f /* _ */) return arrayConverter(type.slice(1))
+  const convert = converterFor(type)
+  return (value, options) => convert(value, options, false)
+}
+
+// Type names are few (the catalog's, the schema's enums); the bound keeps garbage names from growing it.
+const COLUMN_CONVERTERS = new Map<string, ColumnConverter>()
+const MAX_COLUMN_CONVERTERS = 1024
+
+/** The converter of a column type, built once per type name: a change converts without string work. */
+function columnConverter(type: string): ColumnConverter {
+  let convert = COLUMN_CONVERTERS.get(type)
+  if (convert === undefined) {
+    convert = columnConverterOf(type)
+    if (COLUMN_CONVERTERS.size < MAX_COLUMN_CONVERTERS) COLUMN_CONVERTERS.set(type, convert)
+  }
+  return convert
 }
 
 /** Elements converted; the array itself is returned when no element changes (the usual case). */
@@ -211,18 +243,22 @@ function convertLiteral(nodes: readonly ArrayLiteralNode[], element: Converter, 
   return nodes.map((node) => (node === null ? null : Array.isArray(node) ? convertLiteral(node, element, options) : element(node, options, true)))
 }
 
-function resolve(options: PostgresConvertOptions | undefined): Resolved {
-  if (!options) return DEFAULTS
-  return { bigint: options.exact === 'bigint', asDate: options.dates === 'date' }
-}
+const RESOLVED: readonly Resolved[] = [
+  { bigint: false, asDate: false },
+  { bigint: true, asDate: false },
+  { bigint: false, asDate: true },
+  { bigint: true, asDate: true },
+]
 
-const DEFAULTS: Resolved = { bigint: false, asDate: false }
+function resolve(options: PostgresConvertOptions | undefined): Resolved {
+  if (!options) return RESOLVED[0]!
+  return RESOLVED[(options.exact === 'bigint' ? 1 : 0) + (options.dates === 'date' ? 2 : 0)]!
+}
 
 function convertResolved(type: string, value: unknown, resolved: Resolved): unknown {
   if (value === null || value === undefined) return value
   if (typeof type !== 'string') return unchanged(value, resolved, false)
-  if (type.charCodeAt(0) === 0x5f /* _ */) return convertArray(type.slice(1), value, resolved)
-  return converterFor(type)(value, resolved, false)
+  return columnConverter(type)(value, resolved)
 }
 
 /** Converts one value of a column whose catalog type name is `type`. */
@@ -233,10 +269,36 @@ function convertColumn(type: string, value: unknown, options?: PostgresConvertOp
 /** Column types whose JSON numbers `JSON.parse` may round; `exactRecords` supplies their digits. */
 const EXACT_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', '_int8', '_numeric'])
 
+const NO_COLUMNS: readonly PostgresColumn[] = []
+
+// The converter last used at each column position (the first MAX_POSITIONS): a table's changes come
+// with the same types in the same places, so comparing the type with the one before (mostly the same
+// interned string) finds the converter without a Map lookup. Any other type is looked up as usual.
+const MAX_POSITIONS = 256
+const lastTypes: string[] = []
+const lastConverters: ColumnConverter[] = []
+
+function columnConverterAt(position: number, type: string): ColumnConverter {
+  if (lastTypes[position] === type) return lastConverters[position]!
+  const convert = columnConverter(type)
+  if (position < MAX_POSITIONS) {
+    lastTypes[position] = type
+    lastConverters[position] = convert
+  }
+  return convert
+}
+
+function convertAt(position: number, type: unknown, value: unknown, resolved: Resolved): unknown {
+  if (value === null || value === undefined) return value
+  if (typeof type !== 'string') return unchanged(value, resolved, false)
+  return columnConverterAt(position, type)(value, resolved)
+}
+
 /**
  * Converts every field of `record` by the type of the column of the same name (fields without a
  * column are copied unchanged). `exact`, from `exactRecords`, replaces int8 / numeric fields whose
- * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js.
+ * digits `JSON.parse` rounded. A missing or non-object record gives `{}`, as realtime-js. The
+ * result's keys come in the columns' order, then any others in the record's order.
  */
 function convertRecord(
   columns: readonly PostgresColumn[] | null | undefined,
@@ -244,22 +306,56 @@ function convertRecord(
   options?: PostgresConvertOptions,
   exact?: ExactRecord | null,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return out
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return {}
   const resolved = resolve(options)
   const fields = record as Record<string, unknown>
+  const typed = Array.isArray(columns) ? columns : NO_COLUMNS
+  const names = Object.keys(fields)
+  return isInColumnOrder(typed, names) ? convertCopy(typed, fields, names, resolved, exact) : convertInColumnOrder(typed, fields, names, resolved, exact)
+}
+
+/** Whether the record's keys are the columns' names, in the columns' order. */
+function isInColumnOrder(columns: readonly PostgresColumn[], names: readonly string[]): boolean {
+  if (columns.length !== names.length) return false
+  for (let i = 0; i < names.length; i += 1) if (columns[i]?.name !== names[i]) return false
+  return true
+}
+
+function exactOrValue(exact: ExactRecord | null | undefined, type: string, name: string, value: unknown): unknown {
+  return exact && EXACT_TYPES.has(type) && Object.hasOwn(exact, name) ? exact[name] : value
+}
+
+/**
+ * A record whose keys are the columns in order: the result starts as a copy of it (one fast clone
+ * of the parsed object, the order kept) and only the values a converter changes are stored again.
+ * Most values are already what they should be, and a store that adds a key costs more than one
+ * that replaces. Keys and values are read with one call each, not a keyed load per field.
+ */
+function convertCopy(columns: readonly PostgresColumn[], fields: Record<string, unknown>, names: readonly string[], resolved: Resolved, exact: ExactRecord | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...fields }
+  const values = Object.values(fields)
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!
+    const value = values[i]
+    const type = columns[i]!.type
+    const converted = convertAt(i, type, exactOrValue(exact, type, name, value), resolved)
+    if (converted !== value) setField(out, name, converted)
+  }
+  return out
+}
+
+/** Any other record (keys in jsonb's order, missing or extra keys): built key by key, columns first. */
+function convertInColumnOrder(columns: readonly PostgresColumn[], fields: Record<string, unknown>, names: readonly string[], resolved: Resolved, exact: ExactRecord | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
   let typed = 0
-  if (Array.isArray(columns)) {
-    for (const column of columns) {
-      const name = column?.name
-      if (typeof name !== 'string' || !Object.hasOwn(fields, name)) continue
-      typed += 1
-      const source = exact && EXACT_TYPES.has(column.type) && Object.hasOwn(exact, name) ? exact[name] : fields[name]
-      setField(out, name, convertResolved(column.type, source, resolved))
-    }
+  for (let i = 0; i < columns.length; i += 1) {
+    const column = columns[i]
+    const name = column?.name
+    if (typeof name !== 'string' || !Object.hasOwn(fields, name)) continue
+    typed += 1
+    setField(out, name, convertAt(i, column!.type, exactOrValue(exact, column!.type, name, fields[name]), resolved))
   }
   // Fields without a column, copied as they are (realtime-js does the same).
-  const names = Object.keys(fields)
   if (typed !== names.length) for (const name of names) if (!Object.hasOwn(out, name)) setField(out, name, unchanged(fields[name], resolved, false))
   return out
 }
@@ -278,9 +374,15 @@ export interface PostgresChangeData {
   readonly old_record?: unknown
 }
 
+/** `INSERT`, `UPDATE`, `DELETE` in any case; the server's upper case without a new string. */
+export function changeType(type: unknown): string {
+  if (type === 'INSERT' || type === 'UPDATE' || type === 'DELETE') return type
+  return typeof type === 'string' ? type.toUpperCase() : ''
+}
+
 /** `new` and `old` as realtime-js shapes them: `{}` when the change type has no such record. */
 function convertChange(data: PostgresChangeData, options?: PostgresConvertOptions, exact?: ExactRecords | null): { new: Record<string, unknown>; old: Record<string, unknown> } {
-  const type = typeof data.type === 'string' ? data.type.toUpperCase() : ''
+  const type = changeType(data.type)
   return {
     new: type === 'INSERT' || type === 'UPDATE' ? convertRecord(data.columns, data.record, options, exact?.record) : {},
     old: type === 'UPDATE' || type === 'DELETE' ? convertRecord(data.columns, data.old_record, options, exact?.old_record) : {},

@@ -139,7 +139,15 @@ function isServerArrayFrame(input: unknown): boolean {
 function isBroadcastPayload(input: unknown): boolean {
   return isJsonObject(input) && typeof input['event'] === 'string'
 }
-const HAND_WRITTEN_SERVER_PAYLOADS: Readonly<Record<string, Predicate>> = { broadcast: isBroadcastPayload }
+/** Every postgres change runs it too (issue 12): `PostgresChangesPayload`, written out. */
+function isPostgresChangesPayload(input: unknown): boolean {
+  if (!isJsonObject(input)) return false
+  const ids = input['ids']
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'number' && !Number.isNaN(id)))) return false
+  const data = input['data']
+  return data === undefined || isJsonObject(data)
+}
+const HAND_WRITTEN_SERVER_PAYLOADS: Readonly<Record<string, Predicate>> = { broadcast: isBroadcastPayload, postgres_changes: isPostgresChangesPayload }
 
 export const serverArrayFrame = compiled(ServerArrayFrame, isServerArrayFrame)
 export const clientArrayFrame = compiled(ClientArrayFrame)

@@ -1,6 +1,7 @@
 /** Issue 12: the PostgresTypes conversion table, one row per type and input form. */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { RoundedDigits } from '../../src/postgres/numbers.js'
 import { ExactNumberText, PostgresTypes, type PostgresConvertOptions } from '../../src/postgres/types.js'
 
 type Row = readonly [type: string, input: unknown, expected: unknown, options?: PostgresConvertOptions]
@@ -49,6 +50,10 @@ table('integers and floats', [
   ['int8', BIG, BIG],
   ['int8', `-${BIG}`, `-${BIG}`],
   ['int8', new ExactNumberText(BIG), BIG],
+  ['int8', new ExactNumberText(`-${BIG}`), `-${BIG}`],
+  ['int8', new ExactNumberText(`+${BIG}`), BIG],
+  ['int8', new ExactNumberText('42'), 42],
+  ['int8', new ExactNumberText('-'), new ExactNumberText('-')],
   ['int8', '42', 42n, { exact: 'bigint' }],
   ['int8', 42, 42n, { exact: 'bigint' }],
   ['int8', new ExactNumberText(BIG), 9007199254740993n, { exact: 'bigint' }],
@@ -99,6 +104,14 @@ table('dates and timestamps', [
   ['timestamp', '2026-01-02 03:04:05.5', new Date('2026-01-02T03:04:05.500Z'), { dates: 'date' }],
   ['timestamp', '2026-01-02 03:04:05+00', '2026-01-02 03:04:05+00'],
   ['timestamptz', '2026-01-02T03:04:05.678+00:00', '2026-01-02T03:04:05.678Z'],
+  ['timestamptz', '2026-01-02 03:04:05.123456+0000', '2026-01-02T03:04:05.123456Z'],
+  ['timestamptz', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z'],
+  ['timestamptz', '2026-01-02 03:04:05+00', '2026-01-02T03:04:05Z'],
+  ['timestamptz', ' 2026-01-02T03:04:05+00 ', '2026-01-02T03:04:05Z'],
+  ['timestamptz', '2026-01-02T03:04:05.+00', '2026-01-02T03:04:05.+00'],
+  ['timestamptz', '2026-01-02T03:04:05+00:0', '2026-01-02T03:04:05+00:0'],
+  ['timestamptz', '0000-01-02T03:04:05+00', '0000-01-02T03:04:05+00'],
+  ['timestamptz', '2026-01-02T03:04:05-00', '2026-01-02T03:04:05Z'],
   ['timestamptz', '2026-01-02 03:04:05.123456+05:30', '2026-01-01T21:34:05.123456Z'],
   ['timestamptz', '2026-01-01 23:00:00-03', '2026-01-02T02:00:00Z'],
   ['timestamptz', '1850-01-01 00:00:00+00:53:28', '1849-12-31T23:06:32Z'],
@@ -197,6 +210,33 @@ records('convertRecord converts by column name, copies unknown keys, and gives {
   assert.equal(PostgresTypes.convertRecord(null, { id: '5' }), { id: '5' })
 })
 
+records("convertRecord finds each key's column whatever the order: shuffled (as jsonb orders them), missing, extra", () => {
+  const columns = [
+    { name: 'id', type: 'int4' },
+    { name: 'done', type: 'bool' },
+    { name: 'at', type: 'timestamptz' },
+    { name: 'n', type: 'int4' },
+  ]
+  const at = '2026-01-02 03:04:05+00'
+  const converted = { id: 1, done: true, at: '2026-01-02T03:04:05Z', n: 2 }
+  assert.equal(PostgresTypes.convertRecord(columns, { n: '2', at, done: 't', id: '1' }), converted)
+  assert.equal(PostgresTypes.convertRecord(columns, { done: 't', n: '2', id: '1', at }), converted)
+  assert.equal(PostgresTypes.convertRecord(columns, { at, id: '1' }), { at: converted.at, id: 1 })
+  assert.equal(PostgresTypes.convertRecord(columns, { x: 't', n: '2', y: '1', id: '1' }), { x: 't', n: 2, y: '1', id: 1 })
+  assert.equal(Object.keys(PostgresTypes.convertRecord(columns, { n: '2', id: '1', x: 1 })), ['id', 'n', 'x'], 'keys in the columns order, then the others')
+  assert.equal(Object.keys(PostgresTypes.convertRecord(columns, { id: '1', done: 't', at, n: '2' })), ['id', 'done', 'at', 'n'])
+  assert.equal(PostgresTypes.convertRecord([], { id: '1' }), { id: '1' })
+})
+
+records('a column position that changes type between changes converts by its new type', () => {
+  for (let round = 0; round < 3; round += 1) {
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 'int4' }], { v: '7' }), { v: 7 })
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 'bool' }], { v: 't' }), { v: true })
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: '_int4' }], { v: '{1,2}' }), { v: [1, 2] })
+    assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 5 as unknown as string }], { v: 't' }), { v: 't' })
+  }
+})
+
 records('a column named __proto__ stays an ordinary field', () => {
   const record = JSON.parse('{"__proto__": "t"}') as unknown
   const out = PostgresTypes.convertRecord([{ name: '__proto__', type: 'bool' }], record)
@@ -277,7 +317,8 @@ records('parseLossless keeps exact numbers as numbers and every JSON form intact
   assert.equal({ ...(value['b'] as object) }, {})
   assert.equal(value['c'], [])
   assert.is(value['d'], 0.1)
-  assert.equal(value['e'], new ExactNumberText('12345678901234567890'))
+  assert.equal(value['e'], new RoundedDigits('12345678901234567890', true))
+  assert.instance(value['e'], ExactNumberText)
   for (const bad of ['{"a":1', '[1,]', '{"a" 1}', '01', '"x', '[1] 2', '{1:2}']) assert.throws(() => PostgresTypes.parseLossless(bad), SyntaxError, bad)
 })
 
