@@ -68,7 +68,7 @@ const machine = channelSetup.createMachine({
     closed: {
       description: 'Not joined and not trying to. Pushes are refused here and while leaving.',
       tags: 'closed',
-      entry: ['clearJoinState', 'failBuffered'],
+      entry: 'clearJoinState',
       initial: 'offline',
       states: {
         offline: {
@@ -139,7 +139,8 @@ const machine = channelSetup.createMachine({
             target: 'errored.halted.online',
             actions: [fail('bindingsMismatch'), 'newRef', { type: 'transmit', params: abandonJoinFrames }, announce('joining', 'errored')],
           },
-          { target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
+          { guard: 'hasBindings', target: 'joined', actions: ['recordBindings', announce('joining', 'joined')] },
+          { target: 'joined', actions: announce('joining', 'joined') },
         ],
         JOIN_ERROR: [
           // Rejoined with a token that expired meanwhile: wait (halted) for the fresh one the connection fetches; the expiry was reported once already.
