@@ -72,6 +72,8 @@ const machine = channelSetup.createMachine({
       initial: 'offline',
       states: {
         offline: {
+          // A channel spawned on an open socket (input `socketOpen`) starts online.
+          always: { guard: 'spawnedOnOpenSocket', target: 'online' },
           on: {
             'socket.open': 'online',
             subscribe: { target: '#channel.joining.waitingForSocket', actions: ['prepareJoin', announce('closed', 'joining')] },

@@ -59,10 +59,6 @@ const machine = clientSetup.createMachine({
     setAuth: {
       actions: ['storeToken', 'forwardToConnection', { type: 'tellChannels', params: ({ event }) => ({ event: { type: 'setAuth', token: event.token } }) }],
     },
-    'channel.add': [
-      { guard: 'connectionUnderWay', actions: { type: 'addChannel', params: { online: true } } },
-      { actions: { type: 'addChannel', params: { online: false } } },
-    ],
     // A subscribe connects unless the connection is open or on its way.
     'channel.subscribe': [
       { guard: 'connectionUnderWay', actions: 'forwardToChannel' },
@@ -88,6 +84,8 @@ const machine = clientSetup.createMachine({
       description: "The connection actor's state as it last reported it (`connection.state`).",
       initial: 'closed',
       on: {
+        // A new channel starts online in `open` (below), offline elsewhere: the socket's state is this region's.
+        'channel.add': { actions: { type: 'addChannel', params: { socketOpen: false } } },
         'connection.state': [
           { guard: 'toOpen', target: '.open', actions: 'reportConnectionState' },
           { guard: 'toConnecting', target: '.connecting', actions: 'reportConnectionState' },
@@ -99,6 +97,7 @@ const machine = clientSetup.createMachine({
         closed: {},
         connecting: {},
         open: {
+          on: { 'channel.add': { actions: { type: 'addChannel', params: { socketOpen: true } } } },
           entry: ['adoptConnectionToken', { type: 'tellChannels', params: { event: { type: 'socket.open' } } }],
           exit: 'tellSocketClosed',
         },
