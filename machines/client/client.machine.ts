@@ -19,7 +19,7 @@ import type { ConnectionStateName } from '../connection/contract.js'
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../connection/setup.js'
 import { tokenRefreshMarginFor } from '../connection/token-policy.js'
 import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
-import { channelGroupOf } from './channel-group.machine.js'
+import { channelGroupOf, type ChannelGroupActorRef } from './channel-group.machine.js'
 import { clientSetup, connectionInputOf } from './setup.js'
 
 
@@ -142,6 +142,11 @@ export type ClientSnapshot = SnapshotFrom<ClientMachine>
 /** `connecting | open | closing | closed`, as the root's `connection` region has it. */
 export function connectionStateOfClient(snapshot: Pick<ClientSnapshot, 'value'>): ConnectionStateName {
   return snapshot.value.connection
+}
+
+/** The channel group that holds (or will hold) `topic`'s channel, once the root has made it. */
+export function channelGroupActorOf(snapshot: Pick<ClientSnapshot, 'children'>, topic: string): ChannelGroupActorRef | undefined {
+  return (snapshot.children as Record<string, ChannelGroupActorRef | undefined>)[channelGroupOf(topic)]
 }
 
 /** The channel actor of `topic` under a root snapshot (its group's child), or undefined. */
