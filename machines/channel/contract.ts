@@ -114,8 +114,9 @@ export interface ChannelInput {
   bufferSize?: number
   /**
    * The socket is open as the channel starts (a channel group spawning it on an open connection): it
-   * starts in `closed.online`, with no `socket.open` to wait for. Read once, at the start (`xstate.init`),
-   * and not kept: from then on `socket.open` / `socket.closed` move it. @default false
+   * stays in `closed.online`, with no `socket.open` to wait for; without it the channel goes on to
+   * `closed.offline` at once. Read once, at the start (`xstate.init`), and not kept: from then on
+   * `socket.open` / `socket.closed` move it. @default false
    */
   socketOpen?: boolean
 }

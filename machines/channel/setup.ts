@@ -72,10 +72,10 @@ export const channelSetup = setup({
     refreshesTokens: ({ context }) => context.refreshTokens,
     isExpiredTokenRefreshable: ({ context, event }) => context.refreshTokens && event.type === 'JOIN_ERROR' && classifyJoinError(event.response).reason.includes('Token has expired'),
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
-    /** The start (`xstate.init`, which carries the input) of a channel whose socket is open already. */
-    spawnedOnOpenSocket: ({ event }) => {
+    /** The start (`xstate.init`, which carries the input) of a channel whose input does not say the socket is open. */
+    spawnedOffline: ({ event }) => {
       const start = event as { type: string; input?: ChannelInput }
-      return start.type === 'xstate.init' && start.input?.socketOpen === true
+      return start.type === 'xstate.init' && start.input?.socketOpen !== true
     },
     hasBindings: ({ context }) => context.config.postgres_changes.length > 0,
     bindingsMismatch: ({ context, event }) => event.type === 'JOIN_OK' && bindingIdsOf(context.config.postgres_changes, event.response) === null,
