@@ -5,8 +5,9 @@
  * facade channels (which are also the router's table), the listener lists, and the push outcomes.
  */
 import { createActor, type Subscription } from 'xstate'
-import { channelActorOf, connectionStateOfClient, type ClientActorRef } from '../machines/client/client.machine.js'
-import { DEFAULT_TIMEOUT_MS } from '../machines/channel/contract.js'
+import { DEFAULT_TIMEOUT_MS, type ChannelConfigInput } from '../machines/channel/contract.js'
+import { channelActorOf, channelGroupActorOf, connectionStateOfClient, type ClientActorRef } from '../machines/client/client.machine.js'
+import { groupAddOf } from '../machines/client/setup.js'
 import { CLIENT_SYSTEM_ID, type ClientEmitted, type ClientEvent } from '../machines/client/contract.js'
 import type { ConnectionStateName } from '../machines/connection/contract.js'
 import { mergeChannelOptions, normalizeTopic, RealtimeChannel, sameChannelOptions, type ChannelHost, type ChannelOptions, type PushOptions, type UnsubscribeResult } from './channel.js'
@@ -125,7 +126,7 @@ export class RealtimeClient {
     }
     const channel = new RealtimeChannel(this.host, full, config)
     this.channels.set(full, channel)
-    this.actor.send({ type: 'channel.add', topic: full, config: channel.config })
+    this.addChannelActor(full, channel.config)
     channel.expectActor()
     return channel
   }
@@ -248,6 +249,19 @@ export class RealtimeClient {
     }
   }
 
+  /**
+   * The channel actor of `topic`: asked of its channel group directly when the group exists (the
+   * facade's own actors; one event instead of the root's `channel.add` and its forward), else through
+   * the root's `channel.add`, which makes the group. Either way the group decides; it starts the
+   * channel online when the root's connection region is `open`.
+   */
+  private addChannelActor(topic: string, config: ChannelConfigInput): void {
+    const snapshot = this.actor.getSnapshot()
+    const group = channelGroupActorOf(snapshot, topic)
+    if (group === undefined) this.actor.send({ type: 'channel.add', topic, config })
+    else group.send(groupAddOf(snapshot.context, topic, config, connectionStateOfClient(snapshot) === 'open'))
+  }
+
   /** A raw `channel.add` (through `send`): the topic gets a facade channel bound to its actor. */
   private adopt(topic: string): void {
     let channel = this.channels.get(topic)
@@ -285,7 +299,7 @@ export class RealtimeClient {
         const current = this.channels.get(channel.topic)
         if (current && current !== channel) return false
         this.channels.set(channel.topic, channel)
-        this.actor.send({ type: 'channel.add', topic: channel.topic, config: channel.config })
+        this.addChannelActor(channel.topic, channel.config)
         channel.expectActor()
         return channel.attached
       },

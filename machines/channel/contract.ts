@@ -112,6 +112,13 @@ export interface ChannelInput {
   rejoinDelays?: readonly number[]
   /** Pushes kept while not joined; beyond it the oldest is dropped (`buffer_overflow`). @default 100 */
   bufferSize?: number
+  /**
+   * The socket is open as the channel starts (a channel group spawning it on an open connection): it
+   * stays in `closed.online`, with no `socket.open` to wait for; without it the channel goes on to
+   * `closed.offline` at once. Read once, at the start (`xstate.init`), and not kept: from then on
+   * `socket.open` / `socket.closed` move it. @default false
+   */
+  socketOpen?: boolean
 }
 
 /** Plain data: `JSON.stringify(snapshot)` works. */

@@ -55,6 +55,13 @@ const delays = {
   pushTimeout: ({ context, event }: { context: ChannelContext; event: ChannelEvent }) => pushOf(event)?.timeoutMs ?? context.timeoutMs,
 }
 
+/** A buffered push that will never be sent: its timer stops and it is reported failed (`channel_closed`). */
+function failBufferedPush(topic: string, push: Push, enqueue: { cancel(id: string): void; emit(event: ChannelEmitted): void }): void {
+  const error = new RealtimeError('channel_closed', `${topic} closed before '${push.event}' was sent`, { topic, ref: push.ref })
+  enqueue.cancel(pushTimerId(push.ref))
+  enqueue.emit({ type: 'push.failed', topic, ref: push.ref, error })
+}
+
 export const channelSetup = setup({
   types,
   delays,
@@ -65,6 +72,12 @@ export const channelSetup = setup({
     refreshesTokens: ({ context }) => context.refreshTokens,
     isExpiredTokenRefreshable: ({ context, event }) => context.refreshTokens && event.type === 'JOIN_ERROR' && classifyJoinError(event.response).reason.includes('Token has expired'),
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
+    /** The start (`xstate.init`, which carries the input) of a channel whose input does not say the socket is open. */
+    spawnedOffline: ({ event }) => {
+      const start = event as { type: string; input?: ChannelInput }
+      return start.type === 'xstate.init' && start.input?.socketOpen !== true
+    },
+    hasBindings: ({ context }) => context.config.postgres_changes.length > 0,
     bindingsMismatch: ({ context, event }) => event.type === 'JOIN_OK' && bindingIdsOf(context.config.postgres_changes, event.response) === null,
     isNewToken: ({ context, event }) => event.type === 'setAuth' && event.token !== null && event.token !== context.accessToken,
     isLeaveReply: ({ context, event }) => event.type === 'REPLY' && findRef(context.inFlight, event.ref)?.kind === 'leave',
@@ -113,17 +126,17 @@ export const channelSetup = setup({
     /** A ref for a frame nobody answers (the token push, the leave after a join timeout). */
     newRef: assign(({ context }) => ({ refSeq: context.refSeq + 1 })),
     forgetJoin: assign({ joinRef: null }),
-    /** The ids the server gave our postgres_changes bindings: the router matches changes with them. */
-    recordBindings: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'JOIN_OK' || context.config.postgres_changes.length === 0) return
-      enqueue.assign({ bindingIds: bindingIdsOf(context.config.postgres_changes, event.response) ?? [] })
-    }),
+    /** The ids the server gave our postgres_changes bindings: the router matches changes with them (only run when there are bindings: `hasBindings`). */
+    recordBindings: assign(({ context, event }) => (event.type === 'JOIN_OK' ? { bindingIds: bindingIdsOf(context.config.postgres_changes, event.response) ?? [] } : {})),
     joinSucceeded: enqueueActions(({ context, enqueue }) => {
       // The gap is ended by `reportResubscribed` (for a channel with bindings, later than the join).
       if (context.attempts !== 0 || context.error !== null || context.joinTimeoutMs !== null) enqueue.assign({ attempts: 0, error: null, joinTimeoutMs: null })
     }),
     countFailure: assign(({ context }) => ({ attempts: context.attempts + 1 })),
-    resetAttempts: assign({ attempts: 0 }),
+    // No snapshot copy when there is nothing to reset (a rejoin after a socket loss counted no failure).
+    resetAttempts: enqueueActions(({ context, enqueue }) => {
+      if (context.attempts !== 0) enqueue.assign({ attempts: 0 })
+    }),
     clearError: enqueueActions(({ context, enqueue }) => {
       if (context.error !== null) enqueue.assign({ error: null })
     }),
@@ -249,14 +262,10 @@ export const channelSetup = setup({
       enqueue.assign({ buffer: [...buffer, push] })
       enqueue.raise({ type: 'push.expired', ref: push.ref }, { id: pushTimerId(push.ref), delay: 'pushTimeout' })
     }),
-    /** The channel is leaving or closed: nothing that waited will be sent. */
+    /** The channel is leaving: nothing that waited will be sent. */
     failBuffered: enqueueActions(({ context, enqueue }) => {
       if (context.buffer.length === 0) return
-      for (const push of context.buffer) {
-        const error = new RealtimeError('channel_closed', `${context.topic} closed before '${push.event}' was sent`, { topic: context.topic, ref: push.ref })
-        enqueue.cancel(pushTimerId(push.ref))
-        enqueue.emit({ type: 'push.failed', topic: context.topic, ref: push.ref, error })
-      }
+      for (const push of context.buffer) failBufferedPush(context.topic, push, enqueue)
       enqueue.assign({ buffer: [] })
     }),
     rejectPush: enqueueActions(({ context, event, enqueue }, params: { state: ChannelStateName }) => {
@@ -339,18 +348,21 @@ export const channelSetup = setup({
       enqueue.emit({ type: 'push.timeout', topic: context.topic, ref: leave.ref })
     }),
     /**
-     * Closed: no join, no gap, nothing tracked, nothing in flight any more. A push still awaiting its
-     * reply fails now (`channel_closed`) instead of waiting for a timer that means nothing any more.
+     * Closed: no join, no gap, nothing tracked, nothing buffered or in flight any more. What waited
+     * fails now (`channel_closed`): buffered pushes are never sent, and a push still awaiting its reply
+     * does not wait for a timer that means nothing any more. (One action: `closed` is entered by every
+     * channel at its start, where there is nothing to do.)
      */
     clearJoinState: enqueueActions(({ context, enqueue }) => {
+      if (context.joinRef === null && context.gapSince === null && context.attempts === 0 && context.tracked === null && context.inFlight.length === 0 && context.buffer.length === 0) return
       for (const push of context.inFlight) {
         enqueue.cancel(pushTimerId(push.ref))
         if (push.kind !== 'push' && push.kind !== 'presence') continue
         const error = new RealtimeError('channel_closed', `${context.topic} closed before '${push.event}' was answered`, { topic: context.topic, ref: push.ref })
         enqueue.emit({ type: 'push.failed', topic: context.topic, ref: push.ref, error })
       }
-      if (context.joinRef === null && context.gapSince === null && context.attempts === 0 && context.tracked === null && context.inFlight.length === 0) return
-      enqueue.assign({ joinRef: null, gapSince: null, attempts: 0, tracked: null, inFlight: [] })
+      for (const push of context.buffer) failBufferedPush(context.topic, push, enqueue)
+      enqueue.assign({ joinRef: null, gapSince: null, attempts: 0, tracked: null, inFlight: [], buffer: [] })
     }),
   },
 })

@@ -53,7 +53,6 @@ const machine = setup({
       const systemId = system.get(channelSystemId(topic)) === undefined ? channelSystemId(topic) : undefined
       const wasEmpty = Object.keys((self.getSnapshot() as { children: object }).children).length === 0
       enqueue.spawnChild('channel', { id: topic, input: event.input, ...(systemId !== undefined && { systemId }) })
-      if (event.online) enqueue.sendTo(topic, { type: 'socket.open' })
       // The root only counts groups with channels: one notification per group, not per channel.
       if (wasEmpty) enqueue.sendParent({ type: 'group.occupied' } satisfies ChannelGroupNotification)
     }),

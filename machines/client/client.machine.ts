@@ -19,7 +19,7 @@ import type { ConnectionStateName } from '../connection/contract.js'
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../connection/setup.js'
 import { tokenRefreshMarginFor } from '../connection/token-policy.js'
 import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
-import { channelGroupOf } from './channel-group.machine.js'
+import { channelGroupOf, type ChannelGroupActorRef } from './channel-group.machine.js'
 import { clientSetup, connectionInputOf } from './setup.js'
 
 
@@ -59,10 +59,6 @@ const machine = clientSetup.createMachine({
     setAuth: {
       actions: ['storeToken', 'forwardToConnection', { type: 'tellChannels', params: ({ event }) => ({ event: { type: 'setAuth', token: event.token } }) }],
     },
-    'channel.add': [
-      { guard: 'connectionUnderWay', actions: { type: 'addChannel', params: { online: true } } },
-      { actions: { type: 'addChannel', params: { online: false } } },
-    ],
     // A subscribe connects unless the connection is open or on its way.
     'channel.subscribe': [
       { guard: 'connectionUnderWay', actions: 'forwardToChannel' },
@@ -88,6 +84,8 @@ const machine = clientSetup.createMachine({
       description: "The connection actor's state as it last reported it (`connection.state`).",
       initial: 'closed',
       on: {
+        // A new channel starts online in `open` (below), offline elsewhere: the socket's state is this region's.
+        'channel.add': { actions: { type: 'addChannel', params: { socketOpen: false } } },
         'connection.state': [
           { guard: 'toOpen', target: '.open', actions: 'reportConnectionState' },
           { guard: 'toConnecting', target: '.connecting', actions: 'reportConnectionState' },
@@ -99,6 +97,7 @@ const machine = clientSetup.createMachine({
         closed: {},
         connecting: {},
         open: {
+          on: { 'channel.add': { actions: { type: 'addChannel', params: { socketOpen: true } } } },
           entry: ['adoptConnectionToken', { type: 'tellChannels', params: { event: { type: 'socket.open' } } }],
           exit: 'tellSocketClosed',
         },
@@ -143,6 +142,11 @@ export type ClientSnapshot = SnapshotFrom<ClientMachine>
 /** `connecting | open | closing | closed`, as the root's `connection` region has it. */
 export function connectionStateOfClient(snapshot: Pick<ClientSnapshot, 'value'>): ConnectionStateName {
   return snapshot.value.connection
+}
+
+/** The channel group that holds (or will hold) `topic`'s channel, once the root has made it. */
+export function channelGroupActorOf(snapshot: Pick<ClientSnapshot, 'children'>, topic: string): ChannelGroupActorRef | undefined {
+  return (snapshot.children as Record<string, ChannelGroupActorRef | undefined>)[channelGroupOf(topic)]
 }
 
 /** The channel actor of `topic` under a root snapshot (its group's child), or undefined. */

@@ -105,7 +105,8 @@ export type ClientEmitted = ConnectionEmitted | { type: 'channel'; kind: 'remove
 
 /** What the root asks of a channel group. */
 export type ChannelGroupEvent =
-  | { type: 'group.add'; input: ChannelInput; online: boolean }
+  /** A channel for `input.topic` (its `socketOpen` says whether it starts online), unless the group has one. */
+  | { type: 'group.add'; input: ChannelInput }
   | { type: 'group.forward'; topic: string; event: import('../channel/contract.js').ChannelCommand }
   /** Leave the topic's channel, then stop it once it is closed (unless a `group.add` keeps it first). */
   | { type: 'group.remove'; topic: string }

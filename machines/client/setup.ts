@@ -7,7 +7,7 @@
 import { emit, enqueueActions, sendTo, setup, stateIn, type AnyActorRef } from 'xstate'
 import { RealtimeError } from '../../src/errors.js'
 import type { Vsn } from '../../src/protocol/types.js'
-import type { ChannelCommand, ChannelInput } from '../channel/contract.js'
+import type { ChannelCommand, ChannelConfigInput, ChannelInput } from '../channel/contract.js'
 import { connectionMachine } from '../connection/connection.machine.js'
 import type { ConnectionEvent, ConnectionInput } from '../connection/contract.js'
 import { channelGroupMachine, channelGroupOf } from './channel-group.machine.js'
@@ -54,6 +54,25 @@ export function channelCommandOf(event: ClientMachineEvent): ChannelCommand | nu
     default:
       return null
   }
+}
+
+/**
+ * The `group.add` that makes the channel of `topic` (in its group, `channelGroupOf(topic)`): the
+ * channel's input from the root's context, starting online when the socket is open.
+ */
+export function groupAddOf(context: ClientContext, topic: string, config: ChannelConfigInput, socketOpen: boolean): Extract<ChannelGroupEvent, { type: 'group.add' }> {
+  const input: ChannelInput = {
+    hasParent: true,
+    topic,
+    config,
+    accessToken: context.accessToken,
+    refreshTokens: context.refreshTokens,
+    timeoutMs: context.timeoutMs,
+    rejoinDelays: context.rejoinDelays,
+    bufferSize: context.channelBufferSize,
+    socketOpen,
+  }
+  return { type: 'group.add', input }
 }
 
 function groupsOf(self: AnyActorRef): string[] {
@@ -106,21 +125,11 @@ export const clientSetup = setup({
       if (event.type === 'setAuth') enqueue.assign({ accessToken: event.token })
     }),
     /** A topic's channel group is made on first use; the channel itself by the group. */
-    addChannel: enqueueActions(({ context, event, enqueue, self }, params: { online: boolean }) => {
+    addChannel: enqueueActions(({ context, event, enqueue, self }, params: { socketOpen: boolean }) => {
       if (event.type !== 'channel.add') return
       const group = channelGroupOf(event.topic)
       if ((self.getSnapshot() as { children: Record<string, unknown> }).children[group] === undefined) enqueue.spawnChild('channelGroup', { id: group })
-      const input: ChannelInput = {
-        hasParent: true,
-        topic: event.topic,
-        config: event.config ?? {},
-        accessToken: context.accessToken,
-        refreshTokens: context.refreshTokens,
-        timeoutMs: context.timeoutMs,
-        rejoinDelays: context.rejoinDelays,
-        bufferSize: context.channelBufferSize,
-      }
-      enqueue.sendTo(group, { type: 'group.add', input, online: params.online } satisfies ChannelGroupEvent)
+      enqueue.sendTo(group, groupAddOf(context, event.topic, event.config ?? {}, params.socketOpen))
     }),
     /** The topic's group leaves the channel, then stops it once it reports closed. */
     removeChannel: enqueueActions(({ event, enqueue, self }) => {

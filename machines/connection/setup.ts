@@ -182,9 +182,8 @@ export const connectionSetup = setup({
     forgetHeartbeat: assign({ heartbeatRef: null }),
 
     // ── sending ──
-    transmit: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'send') enqueue.sendTo('socket', { type: 'transmit', message: event.message })
-    }),
+    /** One `send` out to the socket (only `socket.open` handles `send` with it). */
+    transmit: sendTo('socket', ({ event }) => ({ type: 'transmit' as const, message: (event as Extract<ConnectionMachineEvent, { type: 'send' }>).message })),
     /** Keep a message for the next open; when full, drop the oldest and report it (never silently). */
     bufferMessage: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'send') return

@@ -128,14 +128,16 @@ const LEAVES = statesOf(chart)
   .filter((state) => state.children.length === 0 && state.path.length > 0)
   .map((state) => state.path.join('.'))
 
-model('every reachable edge, with and without a token function, with and without postgres bindings', () => {
+model('every reachable edge, spawned on a closed or an open socket, with and without a token function, with and without postgres bindings', () => {
   const reached = new Set<string>()
   let edges = 0
-  for (const refreshTokens of [false, true]) {
-    for (const config of [{}, { postgres_changes: [{ event: 'INSERT', schema: 'public', table: 'todos' }] }]) {
-      const result = walk({ topic: TOPIC, accessToken: 'first-token', refreshTokens, config })
-      edges += result.edges
-      result.reached.forEach((leaf) => reached.add(leaf))
+  for (const socketOpen of [false, true]) {
+    for (const refreshTokens of [false, true]) {
+      for (const config of [{}, { postgres_changes: [{ event: 'INSERT', schema: 'public', table: 'todos' }] }]) {
+        const result = walk({ topic: TOPIC, accessToken: 'first-token', refreshTokens, config, socketOpen })
+        edges += result.edges
+        result.reached.forEach((leaf) => reached.add(leaf))
+      }
     }
   }
   assert.equal([...reached].sort(), [...LEAVES].sort(), 'the walk reaches every state of the chart')

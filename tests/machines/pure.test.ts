@@ -44,6 +44,23 @@ pure('channel: subscribe on an open socket makes the join frame; JOIN_OK joins; 
   assert.equal(emitted(actions), [{ type: 'channel', kind: 'state_change', topic: TOPIC, old: 'joined', new: 'errored' }])
 })
 
+pure('channel: spawned on an open socket (input socketOpen) it starts online; subscribe sends the join at once; the flag is not kept', () => {
+  let [snapshot, actions] = initialTransition(channel, { topic: TOPIC, socketOpen: true })
+  assert.equal(snapshot.value, { closed: 'online' })
+  assert.not.ok('socketOpen' in snapshot.context, 'the input flag is not context: the state says it')
+  ;[snapshot, actions] = transition(channel, snapshot, { type: 'subscribe' })
+  assert.equal(snapshot.value, { joining: 'sending' })
+  assert.ok(types(actions).includes('transmit'))
+  // Back in closed.offline later (the socket closed), it waits for socket.open as any channel does.
+  ;[snapshot] = transition(channel, snapshot, { type: 'unsubscribe' })
+  ;[snapshot] = transition(channel, snapshot, { type: 'socket.closed' })
+  assert.equal(snapshot.value, { closed: 'offline' })
+  ;[snapshot] = transition(channel, snapshot, { type: 'subscribe' })
+  assert.equal(snapshot.value, { joining: 'waitingForSocket' })
+  const [offline] = initialTransition(channel, { topic: TOPIC, socketOpen: false })
+  assert.equal(offline.value, { closed: 'offline' })
+})
+
 pure('channel: a final join error halts on the transition itself; a retryable one backs off', () => {
   const joining = () => {
     let [snapshot] = initialTransition(channelMachine, { topic: TOPIC })
