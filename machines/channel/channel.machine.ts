@@ -19,6 +19,9 @@ import { DEFAULT_CHANNEL_BUFFER_SIZE, DEFAULT_REJOIN_DELAYS, DEFAULT_TIMEOUT_MS,
 import { abandonJoinFrames, commandFrames, joinFrames, tokenFrames } from './frames.js'
 import { channelSetup, gapEnds } from './setup.js'
 
+/** A new channel's empty lists, shared by every channel (frozen: the chart only ever replaces them). */
+const NONE: readonly never[] = Object.freeze([])
+
 /** `announce` with the move it makes: the chart says which names each transition goes between. (A move to `closed` also tells the parent: `notifyClosed`.) */
 function announce(from: ChannelStateName, to: ChannelStateName) {
   return { type: 'announce', params: { old: from, new: to } } as const
@@ -41,11 +44,11 @@ const machine = channelSetup.createMachine({
     accessToken: input.accessToken ?? null,
     refreshTokens: input.refreshTokens ?? false,
     joinRef: null,
-    bindingIds: [],
+    bindingIds: NONE,
     refSeq: 0,
     attempts: 0,
-    buffer: [],
-    inFlight: [],
+    buffer: NONE,
+    inFlight: NONE,
     tracked: null,
     error: null,
     gapSince: null,

@@ -133,15 +133,15 @@ export interface ChannelContext {
   /** Ref of the current join push; every frame with another non-null join ref is stale. */
   joinRef: string | null
   /** The server's ids of `config.postgres_changes`, in the same order, from the last join reply. */
-  bindingIds: number[]
+  bindingIds: readonly number[]
   /** The last ref this channel made (joins, leaves, token pushes, re-tracks); refs callers give are theirs. */
   refSeq: number
   /** Consecutive failed joins since the last success or socket open; indexes the rejoin delays. */
   attempts: number
   /** Pushes made while not joined, oldest first, sent when the join succeeds. */
-  buffer: Push[]
+  buffer: readonly Push[]
   /** Pushes sent that wait for their reply (acks, presence, the re-track, the leave). */
-  inFlight: Push[]
+  inFlight: readonly Push[]
   /**
    * The presence state the user asked to track (null: none). The server forgets it with the channel
    * process, so every successful join sends it again unless a track/untrack already waits in the buffer.
