@@ -23,7 +23,6 @@ import { redactInspection } from './inspect-redaction.js'
 import { createRealtimeLogic } from './realtime-logic.js'
 import { createRouter } from './router.js'
 
-
 export interface WaitForAckOptions {
   /** Give up after this many ms with `{ error: 'timeout' }`. @default the push's own timeout */
   timeout?: number

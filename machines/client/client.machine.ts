@@ -151,8 +151,7 @@ export function channelGroupActorOf(snapshot: Pick<ClientSnapshot, 'children'>, 
 
 /** The channel actor of `topic` under a root snapshot (its group's child), or undefined. */
 export function channelActorOf(snapshot: Pick<ClientSnapshot, 'children'>, topic: string): ChannelActorRef | undefined {
-  const group = (snapshot.children as Record<string, AnyActorRef | undefined>)[channelGroupOf(topic)]
-  return (group?.getSnapshot() as { children?: Record<string, ChannelActorRef | undefined> } | undefined)?.children?.[topic]
+  return (channelGroupActorOf(snapshot, topic)?.getSnapshot() as { children?: Record<string, ChannelActorRef | undefined> } | undefined)?.children?.[topic]
 }
 
 /** The topics that have a channel actor. */
