@@ -311,7 +311,108 @@ function convertRecord(
   const fields = record as Record<string, unknown>
   const typed = Array.isArray(columns) ? columns : NO_COLUMNS
   const names = Object.keys(fields)
-  return isInColumnOrder(typed, names) ? convertCopy(typed, fields, names, resolved, exact) : convertInColumnOrder(typed, fields, names, resolved, exact)
+  if (isInColumnOrder(typed, names)) return convertCopy(typed, fields, names, resolved, exact)
+  const plan = keyOrderPlan(typed, names)
+  return plan === null ? convertInColumnOrder(typed, fields, names, resolved, exact) : convertByPlan(plan, fields, resolved, exact)
+}
+
+/**
+ * How a record whose keys come in another order than the columns (jsonb's: by length, then bytes)
+ * is converted: the same for every change of a table, so worked out once and checked per change.
+ * `template` has the output's keys in the output's order (columns first, then the others), so a
+ * change clones it and replaces values, instead of adding keys one by one (each a new shape).
+ */
+interface KeyOrderPlan {
+  /** The record's keys, in the record's order, and the columns' names and types: what is checked. */
+  readonly keys: readonly string[]
+  readonly columnNames: readonly string[]
+  readonly columnTypes: readonly string[]
+  readonly template: Readonly<Record<string, null>>
+  /** Per output key, in `template`'s order: its name, index in the record, type (or null: copied unchanged). */
+  readonly outNames: readonly string[]
+  readonly outIndex: readonly number[]
+  readonly outTypes: readonly (string | null)[]
+  readonly outConverters: readonly (ColumnConverter | null)[]
+}
+
+// A client hears few tables; the bound keeps odd traffic (keys changing per change) from growing it.
+const MAX_PLANS = 16
+const plans: KeyOrderPlan[] = []
+let nextPlan = 0
+
+function keyOrderPlan(columns: readonly PostgresColumn[], keys: readonly string[]): KeyOrderPlan | null {
+  for (const plan of plans) if (planFits(plan, columns, keys)) return plan
+  const plan = makePlan(columns, keys)
+  if (plan === null) return null
+  // Replaced in turn once full: a table that stops sending stops holding a slot.
+  plans[nextPlan] = plan
+  nextPlan = (nextPlan + 1) % MAX_PLANS
+  return plan
+}
+
+function planFits(plan: KeyOrderPlan, columns: readonly PostgresColumn[], keys: readonly string[]): boolean {
+  if (plan.keys.length !== keys.length || plan.columnNames.length !== columns.length) return false
+  for (let i = 0; i < keys.length; i += 1) if (plan.keys[i] !== keys[i]) return false
+  for (let i = 0; i < columns.length; i += 1) {
+    const column = columns[i]
+    if (column?.name !== plan.columnNames[i] || column?.type !== plan.columnTypes[i]) return false
+  }
+  return true
+}
+
+/**
+ * The plan for these columns and keys, or null where `convertInColumnOrder` must decide: a column
+ * without a string name or type, two columns of one name (the later's type wins there), or a key
+ * `__proto__` (a template cannot be cloned with it as a plain store target).
+ */
+function makePlan(columns: readonly PostgresColumn[], keys: readonly string[]): KeyOrderPlan | null {
+  const index = new Map<string, number>()
+  for (let i = 0; i < keys.length; i += 1) index.set(keys[i]!, i)
+  if (index.has('__proto__')) return null
+  const columnNames: string[] = []
+  const columnTypes: string[] = []
+  const outNames: string[] = []
+  const outIndex: number[] = []
+  const outTypes: (string | null)[] = []
+  const seen = new Set<string>()
+  for (const column of columns) {
+    const name = column?.name
+    const type = column?.type
+    if (typeof name !== 'string' || typeof type !== 'string' || seen.has(name)) return null
+    seen.add(name)
+    columnNames.push(name)
+    columnTypes.push(type)
+    const at = index.get(name)
+    if (at === undefined) continue
+    outNames.push(name)
+    outIndex.push(at)
+    outTypes.push(type)
+  }
+  for (let i = 0; i < keys.length; i += 1) {
+    if (seen.has(keys[i]!)) continue
+    outNames.push(keys[i]!)
+    outIndex.push(i)
+    outTypes.push(null)
+  }
+  const template: Record<string, null> = {}
+  for (const name of outNames) template[name] = null
+  const outConverters = outTypes.map((type) => (type === null ? null : columnConverter(type)))
+  return { keys: [...keys], columnNames, columnTypes, template, outNames, outIndex, outTypes, outConverters }
+}
+
+function convertByPlan(plan: KeyOrderPlan, fields: Record<string, unknown>, resolved: Resolved, exact: ExactRecord | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...plan.template }
+  const values = Object.values(fields)
+  const { outNames, outIndex, outTypes, outConverters } = plan
+  for (let j = 0; j < outNames.length; j += 1) {
+    const name = outNames[j]!
+    const value = values[outIndex[j]!]
+    const type = outTypes[j]!
+    const convert = outConverters[j]!
+    if (convert === null || value === null || value === undefined) out[name] = unchanged(value, resolved, false)
+    else out[name] = convert(exactOrValue(exact, type, name, value), resolved)
+  }
+  return out
 }
 
 /** Whether the record's keys are the columns' names, in the columns' order. */

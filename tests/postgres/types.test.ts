@@ -228,6 +228,55 @@ records("convertRecord finds each key's column whatever the order: shuffled (as 
   assert.equal(PostgresTypes.convertRecord([], { id: '1' }), { id: '1' })
 })
 
+records('records in jsonb key order convert the same every time: the cached key-order plan is checked against keys, names and types', () => {
+  const columns = [
+    { name: 'id', type: 'int8' },
+    { name: 'title', type: 'text' },
+    { name: 'done', type: 'bool' },
+    { name: 'at', type: 'timestamptz' },
+  ]
+  const at = '2026-01-02 03:04:05+00'
+  for (let round = 0; round < 3; round += 1) {
+    const out = PostgresTypes.convertRecord(columns, { at, id: '1', done: 't', title: 'x' })
+    assert.equal(out, { id: 1, title: 'x', done: true, at: '2026-01-02T03:04:05Z' })
+    assert.equal(Object.keys(out), ['id', 'title', 'done', 'at'])
+    // Same keys, other types: not the plan of the row before.
+    assert.equal(PostgresTypes.convertRecord([{ name: 'id', type: 'text' }, ...columns.slice(1)], { at, id: '1', done: 't', title: 'x' }), { id: '1', title: 'x', done: true, at: '2026-01-02T03:04:05Z' })
+    // Same columns, the record's keys another order, one missing, one extra, a null.
+    assert.equal(Object.keys(PostgresTypes.convertRecord(columns, { done: 'f', x: 1, id: null })), ['id', 'done', 'x'])
+    assert.equal(PostgresTypes.convertRecord(columns, { done: 'f', x: 1, id: null }), { id: null, done: false, x: 1 })
+    // Same keys, other column names.
+    assert.equal(PostgresTypes.convertRecord([{ name: 'done', type: 'bool' }, { name: 'zz', type: 'int4' }], { at, id: '1', done: 't', title: 'x' }), { done: true, at, id: '1', title: 'x' })
+    // Two columns of one name: the later's type, at the earlier's place (as without a plan).
+    assert.equal(PostgresTypes.convertRecord([{ name: 'b', type: 'bool' }, { name: 'a', type: 'int4' }, { name: 'b', type: 'int4' }], { a: '1', b: '2' }), { b: 2, a: 1 })
+    // A key __proto__ out of order stays an ordinary field.
+    const odd = PostgresTypes.convertRecord([{ name: 'a', type: 'int4' }, { name: '__proto__', type: 'bool' }], JSON.parse('{"__proto__":"t","a":"1"}'))
+    assert.is(Object.getOwnPropertyDescriptor(odd, '__proto__')?.value, true)
+    assert.is(Object.getPrototypeOf(odd), Object.prototype)
+    assert.equal(Object.keys(odd), ['a', '__proto__'])
+  }
+  // More tables than plans are kept, in turn: each still converts right.
+  for (let round = 0; round < 2; round += 1) {
+    for (let table = 0; table < 40; table += 1) {
+      const cols = [{ name: `a${table}`, type: 'int4' }, { name: `bb${table}`, type: 'bool' }]
+      assert.equal(PostgresTypes.convertRecord(cols, { [`bb${table}`]: 't', [`a${table}`]: String(table) }), { [`a${table}`]: table, [`bb${table}`]: true })
+    }
+  }
+})
+
+records('exact digits reach a record in jsonb key order', () => {
+  const text = `[null,null,"t","postgres_changes",{"data":{"columns":[{"name":"title","type":"text"},{"name":"id","type":"int8"},{"name":"n","type":"numeric"}],"record":{"n":${BIG_NUMERIC},"id":${BIG},"title":"x"},"type":"INSERT"},"ids":[1]}]`
+  const data = (JSON.parse(text) as [unknown, unknown, unknown, unknown, { data: Parameters<typeof PostgresTypes.convertChange>[0] }])[4].data
+  for (let round = 0; round < 3; round += 1) {
+    const exact = PostgresTypes.exactRecords(text, 'postgres_changes', data)
+    assert.ok(exact !== null && !(exact instanceof Error))
+    const out = PostgresTypes.convertChange(data, {}, exact).new
+    assert.equal(out, { title: 'x', id: BIG, n: BIG_NUMERIC })
+    assert.equal(Object.keys(out), ['title', 'id', 'n'])
+    assert.is(PostgresTypes.convertChange(data, { exact: 'bigint' }, exact).new['id'], 9007199254740993n)
+  }
+})
+
 records('a column position that changes type between changes converts by its new type', () => {
   for (let round = 0; round < 3; round += 1) {
     assert.equal(PostgresTypes.convertRecord([{ name: 'v', type: 'int4' }], { v: '7' }), { v: 7 })
