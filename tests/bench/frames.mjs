@@ -100,13 +100,28 @@ export function postgresChangePrice(i, exact) {
   return exact ? `1234567890123456789012345678.${cents}` : `12.${cents}`
 }
 
+/** Keys as jsonb orders them (shorter first, then by bytes): how the real server writes a record. */
+const byJsonbKeyOrder = (a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+
 /**
  * An INSERT as the real server sends it (protocol.md §7.3): int8 and numeric as bare JSON numbers,
- * the other values JSON-typed (`to_jsonb` forms). `exact`: an int8 beyond 2^53 and a 30-digit numeric.
+ * the other values JSON-typed (`to_jsonb` forms), the record's keys in jsonb's order (the server
+ * builds it as jsonb). `exact`: an int8 beyond 2^53 and a 30-digit numeric.
  */
 export function postgresChange(vsn, topic, i, exact) {
-  const price = postgresChangePrice(i, exact)
-  const record = `{"id":${postgresChangeId(i, exact)},"title":"todo ${i}","done":${i % 2 === 0},"at":"2026-01-02T03:04:05.678+00:00","doc":{"a":${i % 7},"b":[1,2]},"price":${price},"tags":["a","b c"],"nums":[1,2,${i % 10}],"count":${i % 1000},"ratio":0.25}`
+  const values = {
+    id: postgresChangeId(i, exact),
+    title: `"todo ${i}"`,
+    done: String(i % 2 === 0),
+    at: '"2026-01-02T03:04:05.678+00:00"',
+    doc: `{"a":${i % 7},"b":[1,2]}`,
+    price: postgresChangePrice(i, exact),
+    tags: '["a","b c"]',
+    nums: `[1,2,${i % 10}]`,
+    count: String(i % 1000),
+    ratio: '0.25',
+  }
+  const record = `{${Object.keys(values).sort(byJsonbKeyOrder).map((key) => `"${key}":${values[key]}`).join(',')}}`
   const data = `{"columns":${JSON.stringify(postgresColumns)},"commit_timestamp":"2026-01-02T03:04:05.678Z","errors":null,"record":${record},"schema":"public","table":"todos","type":"INSERT"}`
   return encodeText(vsn, null, null, topic, 'postgres_changes', `{"ids":[${POSTGRES_BINDING_ID}],"data":${data}}`)
 }
