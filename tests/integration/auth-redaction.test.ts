@@ -28,6 +28,9 @@ function serialise(value: unknown): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** What the run must go through (each seen in some recorded line), so the scan is not vacuous. */
+const EXPECTED = ['token_expired', 'unauthorized', '"kind":"system"', 'connection.token', 'setAuth', 'access_token']
+
 test('a representative run: events, errors, logs and inspection carry no token or apikey', async () => {
   const server = await startDevServer({ authorize: ({ claims }) => claims['role'] === 'authenticated' })
   const secrets: string[] = [server.apikey]
@@ -67,14 +70,17 @@ test('a representative run: events, errors, logs and inspection carry no token o
     const denied = manual.channel('private-denied', { private: true })
     await denied.subscribe().catch((error: unknown) => record('rejection', error))
     manual.setAuth(issue('authenticated', 60))
-    await sleep(2500)
+    // Until the rotation and the server's expiry have happened (2 s tokens): polled, not a fixed sleep,
+    // so a loaded machine whose timers run late does not end the run before them.
+    const deadline = Date.now() + 15_000
+    while (!EXPECTED.every((expected) => lines.some((line) => line.includes(expected))) && Date.now() < deadline) await sleep(50)
     for (const client of [rotating, expiring, manual]) await client.close()
   } finally {
     await server.close()
   }
   const text = lines.join('\n')
   // Not vacuous: the run went through the paths whose traces are scanned.
-  for (const expected of ['token_expired', 'unauthorized', '"kind":"system"', 'connection.token', 'setAuth', 'access_token']) assert.ok(text.includes(expected), `the run saw ${expected}`)
+  for (const expected of EXPECTED) assert.ok(text.includes(expected), `the run saw ${expected}`)
   assert.ok(secrets.length > 5)
   for (const secret of secrets) {
     const at = text.indexOf(secret)
