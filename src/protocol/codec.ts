@@ -41,10 +41,13 @@ function invalid(data: RawFrame, reason: string): { ok: false; error: RealtimeEr
 
 type Direction = 'fromServer' | 'fromClient'
 
-function parseText(data: string, vsn: Vsn, direction: Direction): DecodeResult {
+/** What turns a text frame into a value: `JSON.parse`, or a socket's own (`createFrameParser`). */
+export type ParseJson = (text: string) => unknown
+
+function parseText(data: string, vsn: Vsn, direction: Direction, parseJson: ParseJson = JSON.parse): DecodeResult {
   let value: unknown
   try {
-    value = JSON.parse(data)
+    value = parseJson(data)
   } catch {
     return invalid(data, 'not JSON')
   }
@@ -85,9 +88,9 @@ function parseBinary<M extends PhoenixMessage>(data: RawFrame, vsn: Vsn, directi
   return checkPayload(data, message, direction)
 }
 
-/** A frame the client received from the server. */
-export function decodeServerFrame(data: RawFrame, vsn: Vsn): DecodeResult {
-  if (typeof data === 'string') return parseText(data, vsn, 'fromServer')
+/** A frame the client received from the server (text frames through `parseJson` when given). */
+export function decodeServerFrame(data: RawFrame, vsn: Vsn, parseJson?: ParseJson): DecodeResult {
+  if (typeof data === 'string') return parseText(data, vsn, 'fromServer', parseJson)
   return parseBinary(data, vsn, 'fromServer', decodeServerBinary)
 }
 

@@ -9,6 +9,7 @@ import { fromCallback, type AnyActorRef, type CallbackActorLogic } from 'xstate'
 import type { SocketActorInput, SocketCommand, SocketEvent } from '../../machines/connection/contract.js'
 import { RealtimeError } from '../errors.js'
 import { decodeServerFrame, encodeClientFrame, type RawFrame } from '../protocol/codec.js'
+import { createFrameParser } from '../postgres/columns-reuse.js'
 import { PHOENIX_TOPIC, WireEvent, type PhoenixMessage } from '../protocol/types.js'
 import { replyOf } from '../protocol/reply.js'
 import { upgradeRefusalError } from './upgrade-refusal.js'
@@ -59,8 +60,10 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
       }
     }
 
+    // Per socket: the columns of the tables whose changes it carries, parsed once (issue 12).
+    const parseJson = createFrameParser()
     const onFrame = (frame: RawFrame): void => {
-      const result = decodeServerFrame(frame, input.vsn)
+      const result = decodeServerFrame(frame, input.vsn, parseJson)
       if (result.ok) route(result.message, result.message.event === 'postgres_changes' && typeof frame === 'string' ? frame : undefined)
       else send({ type: 'socket.error', error: result.error })
     }
