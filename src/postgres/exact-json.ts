@@ -68,6 +68,33 @@ function objectOrNull(value: unknown): Readonly<Record<string, unknown>> | null 
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null
 }
 
+/** An int8 / numeric column (or an array of them): the only ones whose JSON numbers matter here. */
+interface NumberColumn {
+  readonly name: string
+  readonly base: 'int8' | 'numeric'
+}
+
+// The last frozen column list seen (a socket's frames share one per table, see columns-reuse.ts):
+// its number columns are worked out once, not per change.
+let lastColumns: readonly unknown[] | null = null
+let lastNumberColumns: readonly NumberColumn[] = []
+
+function numberColumnsOf(columns: readonly unknown[]): readonly NumberColumn[] {
+  if (columns === lastColumns) return lastNumberColumns
+  const found: NumberColumn[] = []
+  for (const column of columns as readonly ({ readonly name?: unknown; readonly type?: unknown } | null)[]) {
+    const type = column?.type
+    const base = type === 'int8' || type === '_int8' ? 'int8' : type === 'numeric' || type === '_numeric' ? 'numeric' : null
+    if (base !== null && typeof column?.name === 'string') found.push({ name: column.name, base })
+  }
+  // Only a list nobody can change may be remembered by identity.
+  if (Object.isFrozen(columns) && columns.every((column) => Object.isFrozen(column))) {
+    lastColumns = columns
+    lastNumberColumns = found
+  }
+  return found
+}
+
 /**
  * Names of the int8 / numeric columns of `data` (already parsed) whose value `JSON.parse` may have
  * rounded: an int8 beyond 2^53, or any numeric number; `null` when that cannot be told (no columns).
@@ -77,12 +104,8 @@ function suspectColumns(data: ChangeNumbers): SuspectColumns | null {
   const names: string[] = []
   const record = objectOrNull(data.record)
   const old = objectOrNull(data.old_record)
-  for (const column of data.columns) {
-    const type = column?.type
-    const array = type === '_int8' || type === '_numeric'
-    if (type !== 'int8' && type !== 'numeric' && !array) continue
-    const base = array ? type.slice(1) : type
-    if ((record && mayBeRounded(base, record[column.name])) || (old && mayBeRounded(base, old[column.name]))) names.push(column.name)
+  for (const { name, base } of numberColumnsOf(data.columns)) {
+    if ((record && mayBeRounded(base, record[name])) || (old && mayBeRounded(base, old[name]))) names.push(name)
   }
   return { names }
 }
