@@ -423,7 +423,8 @@ function isInColumnOrder(columns: readonly PostgresColumn[], names: readonly str
 }
 
 function exactOrValue(exact: ExactRecord | null | undefined, type: string, name: string, value: unknown): unknown {
-  return exact && EXACT_TYPES.has(type) && Object.hasOwn(exact, name) ? exact[name] : value
+  // `exact` holds only the fields whose digits were rounded: most names are not in it.
+  return exact && Object.hasOwn(exact, name) && EXACT_TYPES.has(type) ? exact[name] : value
 }
 
 /**
