@@ -118,7 +118,7 @@ exact('a long int8 and a long numeric are read from their keys', () => {
 })
 
 exact('short numbers, negatives and exponents: null when nothing was rounded, exact otherwise', () => {
-  for (const [price, rounded] of [['12.5', false], ['-0.25', false], ['1.5e3', false], ['-123456789012345678901', true], ['1e400', true], ['0.1000000000000000000001', true], ['1.0000000000000000', false], ['1234567890123456', false], ['-9007199254740991', false], ['9007199254740992', true], ['-9007199254740993', true]] as const) {
+  for (const [price, rounded] of [['12.5', false], ['-0.25', false], ['1.5e3', false], ['-123456789012345678901', true], ['1e400', true], ['0.1000000000000000000001', true], ['1.0000000000000000', false], ['1234567890123456', false], ['-9007199254740991', false], ['9007199254740992', true], ['-9007199254740993', true], ['1.00000000000000001', true], ['-1.00000000000000001', true], ['1.00000000000000000', false], ['12345678901234567.5', true], ['1234567890123456.50', false], ['0.10000000000000000', false]] as const) {
     const text = frame(ID_PRICE, `"record":{"id":1,"price":${price}}`)
     const data = dataOf(text)
     const result = exactByKey(text, data.record as Record<string, unknown>, null, ['price'])
