@@ -70,6 +70,7 @@ export const channelSetup = setup({
     sendingJoin: stateIn({ joining: 'sending' }),
     expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
     refreshesTokens: ({ context }) => context.refreshTokens,
+    countedFailures: ({ context }) => context.attempts !== 0,
     isExpiredTokenRefreshable: ({ context, event }) => context.refreshTokens && event.type === 'JOIN_ERROR' && classifyJoinError(event.response).reason.includes('Token has expired'),
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
     /** The start (`xstate.init`, which carries the input) of a channel whose input does not say the socket is open. */
