@@ -3,7 +3,7 @@
  * that spawn, drive or inspect them. `createRealtimeLogic(options)` (from `realtime-xstate`) provides
  * their I/O; these are pure.
  */
-export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, CHANNEL_SYSTEM_ID_PREFIX, channelSystemId } from './system-ids.js'
+export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, SOCKET_SYSTEM_ID, CHANNEL_SYSTEM_ID_PREFIX, channelSystemId } from './system-ids.js'
 
 // ── connection ──
 export {

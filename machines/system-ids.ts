@@ -4,6 +4,8 @@
  */
 export const CLIENT_SYSTEM_ID = 'realtime-client'
 export const CONNECTION_SYSTEM_ID = 'realtime-connection'
+/** The connection's socket actor, registered while a WebSocket exists (the connection's `socket` state). */
+export const SOCKET_SYSTEM_ID = 'realtime-socket'
 export const CHANNEL_SYSTEM_ID_PREFIX = 'realtime-channel:'
 
 /** The `systemId` of a topic's channel actor. */

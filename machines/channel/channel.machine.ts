@@ -255,8 +255,12 @@ const machine = channelSetup.createMachine({
         },
       },
       on: {
-        // A socket that opens (again) is the moment to rejoin, whatever the backoff said (not when halted).
-        'socket.open': { target: 'joining.sending', actions: ['resetAttempts', announce('errored', 'joining')] },
+        // A socket that opens (again) is the moment to rejoin, whatever the backoff said (not when halted);
+        // failures counted before start again (after a plain socket loss there are none).
+        'socket.open': [
+          { guard: 'countedFailures', target: 'joining.sending', actions: ['resetAttempts', announce('errored', 'joining')] },
+          { target: 'joining.sending', actions: announce('errored', 'joining') },
+        ],
         push: { actions: 'bufferPush' },
         track: { actions: ['rememberTracking', 'bufferPush'] },
         untrack: { actions: ['rememberTracking', 'bufferPush'] },

@@ -1,12 +1,12 @@
 /**
  * The named actions, guards and delays of the channel chart (channel.machine.ts). Pure: frames leave
- * through `transmit`, whose default sends them to the connection actor of the same actor system;
+ * through `transmit`, whose default sends them to the socket (else the connection) actor of the same actor system;
  * the two time-reading actions (`markGap`, `reportResubscribed`) use `Date.now` unless
  * `channelMachineWithClock(now)` provides another clock.
  */
 import { assign, emit, enqueueActions, setup, stateIn, type EventObject } from 'xstate'
 import { RealtimeError } from '../../src/errors.js'
-import { CONNECTION_SYSTEM_ID } from '../system-ids.js'
+import { CONNECTION_SYSTEM_ID, SOCKET_SYSTEM_ID } from '../system-ids.js'
 import {
   bindingIdsOf,
   channelConfig,
@@ -70,6 +70,7 @@ export const channelSetup = setup({
     sendingJoin: stateIn({ joining: 'sending' }),
     expectsReply: ({ event }) => event.type === 'push' && event.expectReply,
     refreshesTokens: ({ context }) => context.refreshTokens,
+    countedFailures: ({ context }) => context.attempts !== 0,
     isExpiredTokenRefreshable: ({ context, event }) => context.refreshTokens && event.type === 'JOIN_ERROR' && classifyJoinError(event.response).reason.includes('Token has expired'),
     isFinalJoinError: ({ event }) => event.type === 'JOIN_ERROR' && classifyJoinError(event.response).final,
     /** The start (`xstate.init`, which carries the input) of a channel whose input does not say the socket is open. */
@@ -83,8 +84,17 @@ export const channelSetup = setup({
     isLeaveReply: ({ context, event }) => event.type === 'REPLY' && findRef(context.inFlight, event.ref)?.kind === 'leave',
   },
   actions: {
-    /** Frames out. Default: to the connection actor of this system; standalone tests provide a spy. */
+    /**
+     * Frames out. Default: to the connection's socket actor while one exists (it hands back what it cannot
+     * write yet or any more as `socket.unsent`, which the connection buffers), else to the connection
+     * actor of this system (which buffers while not open); standalone tests provide a spy.
+     */
     transmit: enqueueActions(({ system, enqueue }, params: Frames) => {
+      const socket = system.get(SOCKET_SYSTEM_ID)
+      if (socket !== undefined) {
+        for (const message of params.messages) enqueue.sendTo(socket, { type: 'transmit', message } as EventObject)
+        return
+      }
       const connection = system.get(CONNECTION_SYSTEM_ID)
       if (connection === undefined) return
       for (const message of params.messages) enqueue.sendTo(connection, { type: 'send', message } as EventObject)

@@ -6,7 +6,7 @@ import type { Vsn } from '../../src/protocol/types.js'
 import type { ChannelConfigInput, ChannelInput } from '../channel/contract.js'
 import type { ConnectionEmitted, ConnectionNotification, LifecycleSignal } from '../connection/contract.js'
 
-export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, CHANNEL_SYSTEM_ID_PREFIX, channelSystemId } from '../system-ids.js'
+export { CLIENT_SYSTEM_ID, CONNECTION_SYSTEM_ID, SOCKET_SYSTEM_ID, CHANNEL_SYSTEM_ID_PREFIX, channelSystemId } from '../system-ids.js'
 
 /** Plain data: what an XState app passes when it invokes or spawns the client machine. */
 export interface ClientInput {

@@ -18,6 +18,7 @@
  * told to the parent).
  */
 import { assign, type ActorRefFrom, type SnapshotFrom } from 'xstate'
+import { SOCKET_SYSTEM_ID } from '../system-ids.js'
 import type { ConnectionStateName } from './contract.js'
 import { reconnectDelayFor } from './reconnect-policy.js'
 import { MIN_TOKEN_REFRESH_MARGIN_MS, tokenNeedsRefresh } from './token-policy.js'
@@ -63,6 +64,9 @@ const machine = connectionSetup.createMachine({
   on: {
     // Not open: keep it for the next open. Heartbeats are never buffered (a late one would mean nothing).
     send: [{ guard: 'isHeartbeatMessage', actions: { type: 'reportHeartbeat', params: { status: 'disconnected' } } }, { actions: 'bufferMessage' }],
+    // A frame the socket could not write (it was not open yet, or closing any more): kept the same way, even
+    // while `open` (the close is on its way; the buffer goes out on the next open).
+    'socket.unsent': [{ guard: 'isHeartbeatMessage', actions: { type: 'reportHeartbeat', params: { status: 'disconnected' } } }, { actions: 'bufferMessage' }],
     setAuth: { actions: 'storeManualToken' },
   },
   states: {
@@ -139,6 +143,8 @@ const machine = connectionSetup.createMachine({
       invoke: {
         src: 'socket',
         id: 'socket',
+        // Channels write to it directly while it exists (`transmit`); what it cannot write comes back as `socket.unsent`.
+        systemId: SOCKET_SYSTEM_ID,
         input: ({ context }) => ({ url: context.url, vsn: context.vsn, apikey: context.apikey, token: context.token }),
         onError: [
           { guard: 'noSocketActor', target: 'closed', actions: [crashed, announce('connecting', 'closed')] },
@@ -159,17 +165,18 @@ const machine = connectionSetup.createMachine({
           description: 'Waiting for the WebSocket upgrade.',
           tags: 'connecting',
           on: {
-            'socket.opened': { target: 'open', actions: announce('connecting', 'open') },
+            // What waited goes out before the open is announced: channels then write to the socket directly.
+            'socket.opened': { target: 'open', actions: ['flushBuffer', announce('connecting', 'open')] },
             'socket.closed': { target: '#connection.retrying', actions: announce('connecting', 'closed') },
             disconnect: { target: 'closing', actions: [{ type: 'closeSocket', params: closeWith }, announce('connecting', 'closing')] },
           },
         },
 
         open: {
-          description: 'Connected. Flushes the buffer on entry; heartbeats every `heartbeatInterval`; rotates the token before it expires.',
+          description: 'Connected (the buffer was flushed on the way in). Heartbeats every `heartbeatInterval`; rotates the token before it expires.',
           tags: 'open',
           type: 'parallel',
-          entry: ['forgetHeartbeat', 'flushBuffer'],
+          entry: 'forgetHeartbeat',
           on: {
             send: { actions: 'transmit' },
             'socket.closed': { target: '#connection.retrying', actions: announce('open', 'closed') },

@@ -107,5 +107,7 @@ export type SocketEvent =
   | { type: 'socket.error'; error: RealtimeError }
   /** A `phx_reply` on topic `phoenix`: the answer to a heartbeat. */
   | { type: 'socket.heartbeatReply'; ref: string | null; status: string }
+  /** A `transmit` that found the WebSocket not open (still opening, or closing): the machine keeps it in its send buffer. */
+  | { type: 'socket.unsent'; message: PhoenixMessage }
 
 export type ConnectionMachineEvent = ConnectionEvent | SocketEvent

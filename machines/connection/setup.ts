@@ -125,7 +125,7 @@ export const connectionSetup = setup({
     tokenExpiring: ({ context }) => context.refreshTokens && context.manualToken === null && tokenNeedsRefresh(context.token, Date.now(), context.tokenRefreshMarginMs),
     isFreshToken: ({ context }, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0 && params.value !== context.token,
     isToken: (_, params: { value: unknown }) => typeof params.value === 'string' && params.value.length > 0,
-    isHeartbeatMessage: ({ event }) => event.type === 'send' && event.message.topic === HEARTBEAT_TOPIC && event.message.event === 'heartbeat',
+    isHeartbeatMessage: ({ event }) => (event.type === 'send' || event.type === 'socket.unsent') && event.message.topic === HEARTBEAT_TOPIC && event.message.event === 'heartbeat',
     /** Nothing to retry with: the chart runs without a socket actor (a forgotten `.provide()`). */
     noSocketActor: ({ event }) => 'error' in event && event.error instanceof RealtimeError && event.error.code === 'no_transport',
     whileOpening: stateIn({ socket: 'opening' }),
@@ -186,7 +186,7 @@ export const connectionSetup = setup({
     transmit: sendTo('socket', ({ event }) => ({ type: 'transmit' as const, message: (event as Extract<ConnectionMachineEvent, { type: 'send' }>).message })),
     /** Keep a message for the next open; when full, drop the oldest and report it (never silently). */
     bufferMessage: enqueueActions(({ context, enqueue, event }) => {
-      if (event.type !== 'send') return
+      if (event.type !== 'send' && event.type !== 'socket.unsent') return
       const buffer = [...context.buffer, event.message]
       while (buffer.length > context.sendBufferSize) {
         const dropped = buffer.shift()!

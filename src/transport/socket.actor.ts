@@ -125,7 +125,8 @@ export function createSocketActor(options: SocketActorOptions): CallbackActorLog
 
 function transmit(socket: WebSocketLike, message: PhoenixMessage, input: SocketActorInput, send: (event: SocketEvent) => void): void {
   if (socket.readyState !== ReadyState.open) {
-    send({ type: 'socket.error', error: new RealtimeError('connection_closed', `socket not open: ${message.topic} ${message.event} not sent`, { topic: message.topic, event: message.event }) })
+    // Not open yet, or closing: the connection keeps it for the next open (channels write here directly).
+    send({ type: 'socket.unsent', message })
     return
   }
   try {

@@ -130,12 +130,14 @@ test('opens the URL with binaryType arraybuffer and writes encoded frames', asyn
   actor.stop()
 })
 
-test('a write while the socket is no longer open is an error event, not a crash', async () => {
+test('a write while the socket is no longer open goes back to the send buffer: not lost, not an error, not a crash', async () => {
   const { actor, socket, errors } = await openClient()
   socket.readyState = 2 // closing under us; no close event yet
-  actor.send({ type: 'send', message: { joinRef: null, ref: '2', topic: 'realtime:a', event: 'custom', payload: {} } })
-  assert.equal(errors.map((e) => e.code), ['connection_closed'])
+  const message = { joinRef: null, ref: '2', topic: 'realtime:a', event: 'custom', payload: {} }
+  actor.send({ type: 'send', message })
+  assert.equal(errors, [])
   assert.equal(socket.sent, [])
+  assert.equal(actor.getSnapshot().context.buffer, [message], 'kept for the next open')
   actor.stop()
 })
 
