@@ -38,6 +38,9 @@ function closeWith({ event }: { event: { type: string; code?: number; reason?: s
 
 const crashed = { type: 'reportError', params: ({ event }: { event: { error?: unknown } }) => ({ error: socketCrashError(event.error) }) } as const
 
+/** A frame that cannot go out now: buffered for the next open, except a heartbeat (reported as disconnected). */
+const keepForNextOpen = [{ guard: 'isHeartbeatMessage', actions: { type: 'reportHeartbeat', params: { status: 'disconnected' } } }, { actions: 'bufferMessage' }] as const
+
 const machine = connectionSetup.createMachine({
   id: 'connection',
   description: 'One WebSocket to Realtime: connect, heartbeat, reconnect with backoff, buffer while not open.',
@@ -63,10 +66,10 @@ const machine = connectionSetup.createMachine({
   }),
   on: {
     // Not open: keep it for the next open. Heartbeats are never buffered (a late one would mean nothing).
-    send: [{ guard: 'isHeartbeatMessage', actions: { type: 'reportHeartbeat', params: { status: 'disconnected' } } }, { actions: 'bufferMessage' }],
+    send: keepForNextOpen,
     // A frame the socket could not write (it was not open yet, or closing any more): kept the same way, even
     // while `open` (the close is on its way; the buffer goes out on the next open).
-    'socket.unsent': [{ guard: 'isHeartbeatMessage', actions: { type: 'reportHeartbeat', params: { status: 'disconnected' } } }, { actions: 'bufferMessage' }],
+    'socket.unsent': keepForNextOpen,
     setAuth: { actions: 'storeManualToken' },
   },
   states: {

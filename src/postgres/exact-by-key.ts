@@ -24,13 +24,7 @@ function exactNumberAt(text: string, at: number, parsed: number): unknown {
   // double, so digits beyond ±(2^53 − 1) always read as a double beyond it.
   if (!shape.fraction && !shape.exponent) return Number.isSafeInteger(parsed) ? parsed : new RoundedDigits(text.slice(at, shape.end), true)
   const token = text.slice(at, shape.end)
-  // More than 17 digits from a non-zero first to a non-zero last: more than any double spells.
-  if (!shape.exponent && shape.digits > 17 && isNonZeroDigit(token.charCodeAt(token.length - 1)) && isNonZeroDigit(token.charCodeAt(token.charCodeAt(0) === 0x2d ? 1 : 0))) return new RoundedDigits(token, false)
   return isExactDouble(token) ? parsed : new RoundedDigits(token, false)
-}
-
-function isNonZeroDigit(code: number): boolean {
-  return code >= 0x31 && code <= 0x39
 }
 
 /**
